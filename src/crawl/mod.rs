@@ -1,0 +1,1 @@
+//! Crawl jobs: a job file, run once or on a schedule; feeds and sitemaps; state in [`crate::store`].
