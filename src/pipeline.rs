@@ -205,6 +205,8 @@ pub struct Stats {
     pub duplicates: u64,
     /// Pages that failed.
     pub failed: u64,
+    /// Archive records skipped on purpose (not HTML pages: requests, metadata, images…).
+    pub skipped: u64,
     /// Input bytes (as stored, before gunzip).
     pub bytes: u64,
     /// Wall time.
@@ -226,11 +228,12 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "pages {}  written {}  duplicates {}  errors {}  MB {:.1}  seconds {:.2}  pages/s {:.0}  MB/s {:.1}",
+            "pages {}  written {}  duplicates {}  errors {}  skipped {}  MB {:.1}  seconds {:.2}  pages/s {:.0}  MB/s {:.1}",
             self.pages,
             self.written,
             self.duplicates,
             self.failed,
+            self.skipped,
             self.bytes as f64 / 1e6,
             self.elapsed.as_secs_f64(),
             self.pages_per_sec(),
@@ -243,7 +246,12 @@ impl fmt::Display for Stats {
 enum Work {
     File(Input),
     Page(Page),
-    Bad { source: String, message: String },
+    Bad {
+        source: String,
+        message: String,
+    },
+    /// An archive record that holds no page; only counted.
+    Skipped,
 }
 
 /// Yields the work items of all inputs, streaming archives record by record.
@@ -257,6 +265,10 @@ fn work_items(inputs: Vec<Input>) -> impl Iterator<Item = Work> {
                         let name = inp.name();
                         Box::new(it.map(move |r| match r {
                             Ok(page) => Work::Page(page),
+                            Err(e) if e.skipped => {
+                                tracing::debug!("{name}@{}: skipped: {}", e.offset, e.message);
+                                Work::Skipped
+                            }
                             Err(e) => Work::Bad {
                                 source: format!("{name}@{}", e.offset),
                                 message: e.message,
@@ -290,6 +302,13 @@ fn process(work: Work, opts: &CleanOptions) -> Done {
             };
         }
         Work::Page(p) => p,
+        Work::Skipped => {
+            return Done {
+                source: String::new(),
+                bytes: 0,
+                result: Err("skipped".into()),
+            };
+        }
         Work::File(inp) => match input::read_page(&inp) {
             Ok(p) => p,
             Err(e) => {
@@ -343,6 +362,10 @@ pub fn run(
         let mut chunk_bytes = 0;
         while chunk.len() < CHUNK_PAGES && chunk_bytes < CHUNK_BYTES {
             let Some(w) = items.next() else { break };
+            if let Work::Skipped = w {
+                stats.skipped += 1;
+                continue;
+            }
             if let Work::Page(p) = &w {
                 chunk_bytes += p.bytes.len();
             }
