@@ -355,50 +355,69 @@ pub fn run(
         .map_err(io::Error::other)?;
     let mut stats = Stats::default();
     let mut dedup = Deduper::new(opts.dedup);
-    let mut items = work_items(inputs).peekable();
-    let mut chunk: Vec<Work> = Vec::with_capacity(CHUNK_PAGES);
-    while items.peek().is_some() {
-        chunk.clear();
-        let mut chunk_bytes = 0;
-        while chunk.len() < CHUNK_PAGES && chunk_bytes < CHUNK_BYTES {
-            let Some(w) = items.next() else { break };
-            if let Work::Skipped = w {
-                stats.skipped += 1;
-                continue;
-            }
-            if let Work::Page(p) = &w {
-                chunk_bytes += p.bytes.len();
-            }
-            chunk.push(w);
-        }
-        let done: Vec<Done> = pool.install(|| {
-            chunk
-                .par_drain(..)
-                .map(|w| process(w, &opts.clean))
-                .collect()
-        });
-        for d in done {
-            stats.pages += 1;
-            stats.bytes += d.bytes;
-            let outcome = match &d.result {
-                Ok((page, article)) => {
-                    if opts.dedup != dedup::Mode::Off && dedup.is_duplicate(&article.body()) {
-                        stats.duplicates += 1;
-                        Outcome::Duplicate
-                    } else {
-                        sink.write(page, article)?;
-                        stats.written += 1;
-                        Outcome::Written
+    // A reader thread fills the next chunk (gunzip, WARC parsing) while the workers
+    // clean this one; the channel holds one chunk, so at most three are in memory.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Work>, u64)>(1);
+    std::thread::scope(|scope| -> io::Result<()> {
+        scope.spawn(move || {
+            let mut items = work_items(inputs);
+            let mut more = true;
+            while more {
+                let mut chunk = Vec::with_capacity(CHUNK_PAGES);
+                let (mut chunk_bytes, mut skipped) = (0, 0);
+                while chunk.len() < CHUNK_PAGES && chunk_bytes < CHUNK_BYTES {
+                    let Some(w) = items.next() else {
+                        more = false;
+                        break;
+                    };
+                    match &w {
+                        Work::Skipped => {
+                            skipped += 1;
+                            continue;
+                        }
+                        Work::Page(p) => chunk_bytes += p.bytes.len(),
+                        _ => {}
                     }
+                    chunk.push(w);
                 }
-                Err(msg) => {
-                    stats.failed += 1;
-                    Outcome::Failed(msg.clone())
+                // A closed channel means the writer stopped on an error: stop reading.
+                if tx.send((chunk, skipped)).is_err() {
+                    return;
                 }
-            };
-            report(&d.source, &outcome);
+            }
+        });
+        for (mut chunk, skipped) in rx {
+            stats.skipped += skipped;
+            let done: Vec<Done> = pool.install(|| {
+                chunk
+                    .par_drain(..)
+                    .map(|w| process(w, &opts.clean))
+                    .collect()
+            });
+            for d in done {
+                stats.pages += 1;
+                stats.bytes += d.bytes;
+                let outcome = match &d.result {
+                    Ok((page, article)) => {
+                        if opts.dedup != dedup::Mode::Off && dedup.is_duplicate(&article.body()) {
+                            stats.duplicates += 1;
+                            Outcome::Duplicate
+                        } else {
+                            sink.write(page, article)?;
+                            stats.written += 1;
+                            Outcome::Written
+                        }
+                    }
+                    Err(msg) => {
+                        stats.failed += 1;
+                        Outcome::Failed(msg.clone())
+                    }
+                };
+                report(&d.source, &outcome);
+            }
         }
-    }
+        Ok(())
+    })?;
     sink.finish()?;
     stats.elapsed = start.elapsed();
     Ok(stats)

@@ -265,3 +265,47 @@ fn garbage_archive_is_one_error_not_a_crash() {
     assert_eq!(v[0]["url"], "https://news.test/a");
     assert_eq!(stats(&stderr)["errors"], 1.0, "{stderr}");
 }
+
+/// The reader alone, no extraction, for the README's figures:
+/// `GLEANER_WARC_BENCH=/tmp/x.warc.gz cargo test --release --test warc -- --ignored --nocapture`.
+/// Prints the time to gunzip the file alone and to read every record (gunzip + parse).
+#[test]
+#[ignore]
+fn bench_reader() {
+    let Ok(path) = std::env::var("GLEANER_WARC_BENCH") else {
+        eprintln!("set GLEANER_WARC_BENCH to a .warc or .warc.gz file");
+        return;
+    };
+    let size = fs::metadata(&path).unwrap().len() as f64 / 1e6;
+    let t = std::time::Instant::now();
+    let f = std::io::BufReader::with_capacity(1 << 18, fs::File::open(&path).unwrap());
+    let raw = std::io::copy(
+        &mut flate2::bufread::MultiGzDecoder::new(f),
+        &mut std::io::sink(),
+    )
+    .unwrap_or(0) as f64
+        / 1e6;
+    let gunzip = t.elapsed().as_secs_f64();
+    let t = std::time::Instant::now();
+    let (mut pages, mut skipped, mut errors, mut body) = (0u64, 0u64, 0u64, 0u64);
+    for item in gleaner::warc::read_pages(std::path::Path::new(&path)).unwrap() {
+        match item {
+            Ok(p) => {
+                pages += 1;
+                body += p.bytes.len() as u64;
+            }
+            Err(e) if e.skipped => skipped += 1,
+            Err(_) => errors += 1,
+        }
+    }
+    let read = t.elapsed().as_secs_f64();
+    eprintln!(
+        "file {size:.1} MB ({raw:.1} MB unpacked)  gunzip alone {gunzip:.2} s ({:.0} MB/s of file)  \
+         read all records {read:.2} s ({:.0} MB/s of file, {:.0} pages/s)  pages {pages}  skipped {skipped}  \
+         errors {errors}  HTML {:.1} MB",
+        size / gunzip,
+        size / read,
+        pages as f64 / read,
+        body as f64 / 1e6
+    );
+}
