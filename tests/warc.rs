@@ -309,3 +309,40 @@ fn bench_reader() {
         body as f64 / 1e6
     );
 }
+
+/// The sample archive in `samples/warc` (used in the README) gives its one article.
+#[test]
+fn sample_archive_gives_its_article() {
+    let sample = concat!(env!("CARGO_MANIFEST_DIR"), "/samples/warc/newsroom.warc");
+    let o = gleaner(&["clean", sample, "--format", "jsonl", "--stats"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let v = jsonl(&String::from_utf8(o.stdout).unwrap());
+    assert_eq!(v.len(), 1);
+    assert_eq!(
+        v[0]["url"],
+        "https://harbourtimes.example/2024/05/17/ferry-terminal-reopens"
+    );
+    assert_eq!(v[0]["source"], format!("{sample}@670"));
+    assert_eq!(
+        v[0]["warc_record_id"],
+        "<urn:uuid:6f0c2f4e-1b1e-4a55-9d0a-000000000003>"
+    );
+    assert_eq!(v[0]["warc_date"], "2024-05-17T09:02:11Z");
+    assert!(
+        v[0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Ferry terminal reopens after sea wall works")
+    );
+    let text = v[0]["text"].as_str().unwrap();
+    for p in [
+        "The old ferry terminal reopened to passengers on Friday morning",
+        "The first crossing left at 7.15am with about forty passengers on board.",
+        "said the calmer water already made loading the morning catch easier.",
+    ] {
+        assert!(text.contains(p), "{p:?} missing from {text:?}");
+    }
+    let s = stats(&stderr);
+    assert_eq!((s["written"], s["errors"], s["skipped"]), (1.0, 0.0, 5.0));
+}
