@@ -332,4 +332,32 @@ mod tests {
             assert_eq!(idx.blocks.len() as u32, (d + 1).min(64));
         }
     }
+
+    /// Index speed at scale: `cargo test --release --lib dedup::tests::bench -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn bench_near_index_two_million() {
+        let mut idx = NearIndex::new(3);
+        let t = std::time::Instant::now();
+        let mut x = 42u64;
+        let mut dups = 0;
+        for i in 0..2_000_000u64 {
+            x = mix(x.wrapping_add(i));
+            dups += usize::from(idx.check_and_insert(x));
+        }
+        let e = t.elapsed().as_secs_f64();
+        eprintln!(
+            "2M simhashes: {e:.2} s, {:.2} us per page, {dups} false hits",
+            e / 2e6 * 1e6
+        );
+        let t = std::time::Instant::now();
+        let body = article(3, 600);
+        for _ in 0..2000 {
+            std::hint::black_box(simhash(std::hint::black_box(&body)));
+        }
+        eprintln!(
+            "simhash of a 600-word body: {:.1} us",
+            t.elapsed().as_secs_f64() / 2000.0 * 1e6
+        );
+    }
 }
