@@ -554,7 +554,8 @@ fn dechunk(body: &[u8]) -> Option<Vec<u8>> {
 fn decode_content(body: &[u8], encoding: &str, limit: u64) -> Result<Option<Vec<u8>>, String> {
     let enc = encoding.trim().to_ascii_lowercase();
     let unpack = |r: &mut dyn Read| -> Option<Vec<u8>> {
-        let mut out = Vec::with_capacity(body.len() * 4);
+        // Room for a typical 4:1 ratio, never more than the limit up front.
+        let mut out = Vec::with_capacity((body.len() * 4).min(limit as usize).min(16 << 20));
         let res = r.take(limit + 1).read_to_end(&mut out);
         // A truncated stream still holds most of the page: keep what arrived.
         (res.is_ok() || !out.is_empty()).then_some(out)
