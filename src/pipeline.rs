@@ -302,6 +302,7 @@ fn process(work: Work, opts: &CleanOptions) -> Done {
             };
         }
         Work::Page(p) => p,
+        // Never queued (the reader thread counts skips); here for completeness.
         Work::Skipped => {
             return Done {
                 source: String::new(),
