@@ -216,6 +216,8 @@ pub struct Stats {
     pub duplicates: u64,
     /// Pages that failed.
     pub failed: u64,
+    /// Archive records skipped on purpose (not HTML pages: requests, metadata, images…).
+    pub skipped: u64,
     /// Document bytes (after gunzip; as stored when unreadable).
     pub bytes: u64,
     /// Wall time.
@@ -237,11 +239,12 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "pages {}  written {}  duplicates {}  errors {}  MB {:.1}  seconds {:.2}  pages/s {:.0}  MB/s {:.1}",
+            "pages {}  written {}  duplicates {}  errors {}  skipped {}  MB {:.1}  seconds {:.2}  pages/s {:.0}  MB/s {:.1}",
             self.pages,
             self.written,
             self.duplicates,
             self.failed,
+            self.skipped,
             self.bytes as f64 / 1e6,
             self.elapsed.as_secs_f64(),
             self.pages_per_sec(),
@@ -254,7 +257,12 @@ impl fmt::Display for Stats {
 enum Work {
     File(Input),
     Page(Page),
-    Bad { source: String, message: String },
+    Bad {
+        source: String,
+        message: String,
+    },
+    /// An archive record that holds no page; only counted.
+    Skipped,
 }
 
 /// Yields the work items of all inputs, streaming archives record by record.
@@ -268,6 +276,10 @@ fn work_items(inputs: Vec<Input>) -> impl Iterator<Item = Work> {
                         let name = inp.name();
                         Box::new(it.map(move |r| match r {
                             Ok(page) => Work::Page(page),
+                            Err(e) if e.skipped => {
+                                tracing::debug!("{name}@{}: skipped: {}", e.offset, e.message);
+                                Work::Skipped
+                            }
                             Err(e) => Work::Bad {
                                 source: format!("{name}@{}", e.offset),
                                 message: e.message,
@@ -301,6 +313,14 @@ fn process(work: Work, opts: &CleanOptions) -> Done {
             };
         }
         Work::Page(p) => p,
+        // Never queued (the reader thread counts skips); here for completeness.
+        Work::Skipped => {
+            return Done {
+                source: String::new(),
+                bytes: 0,
+                result: Err("skipped".into()),
+            };
+        }
         Work::File(inp) => match input::read_page(&inp) {
             Ok(p) => p,
             Err(e) => {
@@ -347,46 +367,69 @@ pub fn run(
         .map_err(io::Error::other)?;
     let mut stats = Stats::default();
     let mut dedup = Deduper::new(opts.dedup);
-    let mut items = work_items(inputs).peekable();
-    let mut chunk: Vec<Work> = Vec::with_capacity(CHUNK_PAGES);
-    while items.peek().is_some() {
-        chunk.clear();
-        let mut chunk_bytes = 0;
-        while chunk.len() < CHUNK_PAGES && chunk_bytes < CHUNK_BYTES {
-            let Some(w) = items.next() else { break };
-            if let Work::Page(p) = &w {
-                chunk_bytes += p.bytes.len();
-            }
-            chunk.push(w);
-        }
-        let done: Vec<Done> = pool.install(|| {
-            chunk
-                .par_drain(..)
-                .map(|w| process(w, &opts.clean))
-                .collect()
-        });
-        for d in done {
-            stats.pages += 1;
-            stats.bytes += d.bytes;
-            let outcome = match &d.result {
-                Ok((page, article)) => {
-                    if opts.dedup != dedup::Mode::Off && dedup.is_duplicate(&article.body()) {
-                        stats.duplicates += 1;
-                        Outcome::Duplicate
-                    } else {
-                        sink.write(page, article)?;
-                        stats.written += 1;
-                        Outcome::Written
+    // A reader thread fills the next chunk (gunzip, WARC parsing) while the workers
+    // clean this one; the channel holds one chunk, so at most three are in memory.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(Vec<Work>, u64)>(1);
+    std::thread::scope(|scope| -> io::Result<()> {
+        scope.spawn(move || {
+            let mut items = work_items(inputs);
+            let mut more = true;
+            while more {
+                let mut chunk = Vec::with_capacity(CHUNK_PAGES);
+                let (mut chunk_bytes, mut skipped) = (0, 0);
+                while chunk.len() < CHUNK_PAGES && chunk_bytes < CHUNK_BYTES {
+                    let Some(w) = items.next() else {
+                        more = false;
+                        break;
+                    };
+                    match &w {
+                        Work::Skipped => {
+                            skipped += 1;
+                            continue;
+                        }
+                        Work::Page(p) => chunk_bytes += p.bytes.len(),
+                        _ => {}
                     }
+                    chunk.push(w);
                 }
-                Err(msg) => {
-                    stats.failed += 1;
-                    Outcome::Failed(msg.clone())
+                // A closed channel means the writer stopped on an error: stop reading.
+                if tx.send((chunk, skipped)).is_err() {
+                    return;
                 }
-            };
-            report(&d.source, &outcome);
+            }
+        });
+        for (mut chunk, skipped) in rx {
+            stats.skipped += skipped;
+            let done: Vec<Done> = pool.install(|| {
+                chunk
+                    .par_drain(..)
+                    .map(|w| process(w, &opts.clean))
+                    .collect()
+            });
+            for d in done {
+                stats.pages += 1;
+                stats.bytes += d.bytes;
+                let outcome = match &d.result {
+                    Ok((page, article)) => {
+                        if opts.dedup != dedup::Mode::Off && dedup.is_duplicate(&article.body()) {
+                            stats.duplicates += 1;
+                            Outcome::Duplicate
+                        } else {
+                            sink.write(page, article)?;
+                            stats.written += 1;
+                            Outcome::Written
+                        }
+                    }
+                    Err(msg) => {
+                        stats.failed += 1;
+                        Outcome::Failed(msg.clone())
+                    }
+                };
+                report(&d.source, &outcome);
+            }
         }
-    }
+        Ok(())
+    })?;
     sink.finish()?;
     stats.elapsed = start.elapsed();
     Ok(stats)

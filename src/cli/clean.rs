@@ -17,9 +17,9 @@ pub struct Args {
     /// Read more inputs from this file, one path a line.
     #[arg(long, value_name = "FILE")]
     pub input_list: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = FormatArg::Txt)]
-    pub format: FormatArg,
+    /// Output format (default: jsonl when the output ends in .jsonl, .jsonl.gz or .jsonl.zst, else txt).
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
     /// Output: a folder for txt, a file for jsonl (.gz/.zst compress), - for stdout.
     #[arg(short, long, default_value = "-")]
     pub output: String,
@@ -32,8 +32,8 @@ pub struct Args {
     /// Drop pages whose body was already written in this run.
     #[arg(long, value_enum, default_value_t = DedupArg::Off)]
     pub dedup: DedupArg,
-    /// Largest Hamming distance between simhashes counted as a near duplicate.
-    #[arg(long, default_value_t = 3)]
+    /// Largest Hamming distance between 64-bit simhashes counted as a near duplicate (0-16).
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=16))]
     pub near_distance: u32,
     /// Process only slice I of N (0-based) of the input list: --shard 0/4 … 3/4.
     #[arg(long, value_name = "I/N")]
@@ -98,10 +98,14 @@ pub fn run(args: Args) -> u8 {
         eprintln!("gleaner clean: no inputs (give files, folders, - for stdin, or --input-list)");
         return EXIT_USAGE;
     }
-    let (mut inputs, listing_errors) = input::expand(&names);
+    let (mut inputs, mut listing_errors) = input::expand(&names);
     if let Some(s) = &args.shard {
         match parse_shard(s) {
-            Ok((i, n)) => inputs = shard(inputs, i, n),
+            Ok((i, n)) => {
+                inputs = shard(inputs, i, n);
+                // Each missing path is reported by one shard only, not by all N.
+                listing_errors = shard(listing_errors, i, n);
+            }
             Err(e) => {
                 eprintln!("gleaner: {e}");
                 return EXIT_USAGE;
@@ -119,8 +123,10 @@ pub fn run(args: Args) -> u8 {
         eprintln!("gleaner: {e}");
     }
     let format = match args.format {
-        FormatArg::Txt => Format::Txt,
-        FormatArg::Jsonl => Format::Jsonl,
+        Some(FormatArg::Txt) => Format::Txt,
+        Some(FormatArg::Jsonl) => Format::Jsonl,
+        None if is_jsonl_name(&args.output) => Format::Jsonl,
+        None => Format::Txt,
     };
     let mut sink = match writer::open_sink(format, &args.output, false) {
         Ok(s) => s,
@@ -182,8 +188,16 @@ pub fn run(args: Args) -> u8 {
     }
 }
 
+/// True for output names that say JSONL (`out.jsonl`, `out.jsonl.gz`, `out.jsonl.zst`).
+fn is_jsonl_name(output: &str) -> bool {
+    let o = output.to_ascii_lowercase();
+    [".jsonl", ".jsonl.gz", ".jsonl.zst", ".ndjson"]
+        .iter()
+        .any(|e| o.ends_with(e))
+}
+
 /// Keeps every N-th input starting at I: disjoint slices that together cover the list.
-fn shard(inputs: Vec<Input>, i: usize, n: usize) -> Vec<Input> {
+fn shard<T>(inputs: Vec<T>, i: usize, n: usize) -> Vec<T> {
     inputs
         .into_iter()
         .enumerate()
@@ -226,5 +240,14 @@ mod tests {
         let all: usize = (0..3).map(|i| shard(inputs.clone(), i, 3).len()).sum();
         assert_eq!(all, 10);
         assert_eq!(shard(inputs, 1, 3)[0], Input::File("1".into()));
+    }
+
+    #[test]
+    fn jsonl_output_names() {
+        assert!(is_jsonl_name("out/cc.jsonl.zst"));
+        assert!(is_jsonl_name("OUT.JSONL.GZ"));
+        assert!(is_jsonl_name("x.jsonl"));
+        assert!(!is_jsonl_name("out"));
+        assert!(!is_jsonl_name("-"));
     }
 }
