@@ -25,3 +25,4 @@ pub fn read_pages(
         path.display()
     )))
 }
+pub mod writer;
