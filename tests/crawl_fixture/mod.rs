@@ -80,9 +80,13 @@ pub struct Hit {
     pub status: u16,
 }
 
+/// Makes a route for a path on the fly (large fixtures without holding every body).
+pub type Generator = Arc<dyn Fn(&str) -> Option<Route> + Send + Sync>;
+
 #[derive(Default)]
 struct State {
     routes: HashMap<String, Route>,
+    generator: Option<Generator>,
     counts: HashMap<String, u32>,
     log: Vec<Hit>,
 }
@@ -134,6 +138,11 @@ impl Server {
             .insert(path.to_string(), route);
     }
 
+    /// Answers paths without a route with `g`.
+    pub fn set_generator(&self, g: Generator) {
+        self.state.lock().unwrap().generator = Some(g);
+    }
+
     /// Every request so far.
     pub fn log(&self) -> Vec<Hit> {
         self.state.lock().unwrap().log.clone()
@@ -177,7 +186,12 @@ async fn handle(st: Arc<Mutex<State>>, req: Request<Body>) -> axum::response::Re
             *c += 1;
             *c
         };
-        (s.routes.get(&path).cloned(), n)
+        let r = s
+            .routes
+            .get(&path)
+            .cloned()
+            .or_else(|| s.generator.as_ref().and_then(|g| g(&path)));
+        (r, n)
     };
     let mut status = 404;
     let mut resp = axum::response::Response::builder();
