@@ -54,8 +54,9 @@ pub fn decode<'a>(bytes: &'a [u8], declared: Option<&str>) -> Decoded<'a> {
     match chosen {
         Some((enc, src)) if enc == UTF_8 => match std::str::from_utf8(bytes) {
             Ok(s) => ok(s, src),
-            // Declared UTF-8 but not: trust the bytes, not the label.
-            Err(_) => detect(bytes),
+            // Declared UTF-8 but not quite: mostly UTF-8 with stray legacy bytes is
+            // repaired byte by byte; anything else is detected from the bytes.
+            Err(_) => mixed_utf8(bytes).unwrap_or_else(|| detect(bytes)),
         },
         Some((enc, src)) => {
             // A UTF-16 label in an ASCII-compatible document is always wrong (the spec
@@ -71,7 +72,7 @@ pub fn decode<'a>(bytes: &'a [u8], declared: Option<&str>) -> Decoded<'a> {
         }
         None => match std::str::from_utf8(bytes) {
             Ok(s) => ok(s, Source::Utf8Valid),
-            Err(_) => detect(bytes),
+            Err(_) => mixed_utf8(bytes).unwrap_or_else(|| detect(bytes)),
         },
     }
 }
@@ -106,6 +107,38 @@ fn detect(bytes: &[u8]) -> Decoded<'_> {
         enc
     };
     finish(enc, bytes, Source::Detected)
+}
+
+/// Lowest ratio of valid multi-byte UTF-8 characters to invalid bytes at which a
+/// document is taken as UTF-8 with stray legacy bytes (templates in UTF-8, content
+/// pasted from a Windows-1252 source), rather than as a legacy document.
+const MIXED_UTF8_MIN_RATIO: usize = 2;
+
+/// Decodes mostly-UTF-8 bytes, reading each invalid byte as Windows-1252; `None` when
+/// the invalid bytes are too many for the document to be UTF-8 at heart.
+fn mixed_utf8(bytes: &[u8]) -> Option<Decoded<'_>> {
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += chunk.invalid().len();
+    }
+    if multibyte < invalid * MIXED_UTF8_MIN_RATIO {
+        return None;
+    }
+    let mut out = String::with_capacity(bytes.len() + invalid * 2);
+    for chunk in bytes.utf8_chunks() {
+        out.push_str(chunk.valid());
+        for b in chunk.invalid() {
+            let (text, _) = WINDOWS_1252.decode_without_bom_handling(std::slice::from_ref(b));
+            out.push_str(&text);
+        }
+    }
+    Some(Decoded {
+        text: Cow::Owned(out),
+        encoding: UTF_8,
+        source: Source::Utf8Valid,
+        had_errors: true,
+    })
 }
 
 /// True when `bytes` is valid UTF-8 and has at least one non-ASCII character.
@@ -223,6 +256,21 @@ mod tests {
         let d = decode(&b, None);
         assert_eq!(d.source, Source::Detected);
         assert!(d.text.contains("café déjà"), "{}", d.text);
+    }
+
+    #[test]
+    fn mostly_utf8_with_stray_latin1_bytes_is_repaired() {
+        let mut b = "<meta charset=utf-8><p>Größe, weiß, Äpfel, Übung, schön</p><p>"
+            .as_bytes()
+            .to_vec();
+        b.extend_from_slice(b"K\xfchlschrank"); // "Kühlschrank" pasted in latin1
+        let d = decode(&b, None);
+        assert_eq!(d.source, Source::Utf8Valid);
+        assert!(
+            d.text.contains("Größe, weiß") && d.text.contains("Kühlschrank"),
+            "{}",
+            d.text
+        );
     }
 
     #[test]

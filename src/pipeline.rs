@@ -72,7 +72,18 @@ impl std::convert::From<ExtractError> for CleanError {
 
 /// Cleans one page: gunzip if gzipped, decode to UTF-8, HTML or text mode, extract.
 pub fn clean_page(page: &Page, opts: &CleanOptions) -> Result<Article, CleanError> {
+    clean_page_measured(page, opts, &mut 0)
+}
+
+/// [`clean_page`], also storing the size of the unpacked document in `doc_bytes`
+/// (what throughput figures are counted in).
+pub fn clean_page_measured(
+    page: &Page,
+    opts: &CleanOptions,
+    doc_bytes: &mut usize,
+) -> Result<Article, CleanError> {
     let bytes = gunzip_if_needed(&page.bytes)?;
+    *doc_bytes = bytes.len();
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ExtractError::Empty.into());
     }
@@ -207,7 +218,7 @@ pub struct Stats {
     pub failed: u64,
     /// Archive records skipped on purpose (not HTML pages: requests, metadata, images…).
     pub skipped: u64,
-    /// Input bytes (as stored, before gunzip).
+    /// Document bytes (after gunzip; as stored when unreadable).
     pub bytes: u64,
     /// Wall time.
     pub elapsed: Duration,
@@ -324,9 +335,9 @@ fn process(work: Work, opts: &CleanOptions) -> Done {
     if let (None, Some(u)) = (&page.url, &opts.url) {
         page.url = Some(u.clone());
     }
-    let bytes = page.bytes.len() as u64;
+    let mut doc_bytes = page.bytes.len();
     let source = page.source.clone();
-    let result = match clean_page(&page, opts) {
+    let result = match clean_page_measured(&page, opts, &mut doc_bytes) {
         Ok(a) => {
             page.bytes = Vec::new(); // the writer needs only the page's names
             Ok((page, a))
@@ -335,7 +346,7 @@ fn process(work: Work, opts: &CleanOptions) -> Done {
     };
     Done {
         source,
-        bytes,
+        bytes: doc_bytes as u64,
         result,
     }
 }
