@@ -35,3 +35,4 @@ pub fn read_pages(
         reader::Item::Error(e) => Err(e),
     })))
 }
+pub mod writer;

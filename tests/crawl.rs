@@ -1,0 +1,716 @@
+//! Crawl jobs against a fixture news site over three hosts (ports) on 127.0.0.1:
+//! feeds, sitemaps (index, gzip, Google News), robots rules, redirects, a redirect
+//! loop, 304s, 429/5xx, slow and oversized responses, a legacy charset, canonical and
+//! content duplicates, tracking parameters, an off-site link.
+
+mod crawl_fixture;
+
+use crawl_fixture::{Route, Server, article};
+use gleaner::crawl::{Crawler, Job, PassStats};
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::Path;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+
+/// Job delay in the tests; host B raises it with robots.txt Crawl-delay.
+const DELAY_MS: u64 = 80;
+const B_CRAWL_DELAY_MS: u64 = 150;
+
+struct Site {
+    a: Server,
+    b: Server,
+    c: Server,
+}
+
+fn with_etag(mut r: Route, tag: &str) -> Route {
+    r.etag = Some(format!("\"{tag}\""));
+    r
+}
+
+fn fixture() -> Site {
+    let a = Server::start();
+    let b = Server::start();
+    let c = Server::start();
+    let art = |p: &str| format!("/news/2026/01/{p}");
+    // Host A: home page, section, feed, articles and every kind of trouble.
+    a.set(
+        "/robots.txt",
+        Route::typed(
+            "text/plain",
+            format!(
+                "User-agent: *\nDisallow: /private/\n\nSitemap: {}\n",
+                b.url("/sitemap_index.xml")
+            ),
+        ),
+    );
+    let home_links = [
+        art("a1"),
+        art("a2"),
+        format!("{}?utm_source=home&utm_medium=web#comments", art("a1")),
+        "/section/world".into(),
+        "/private/2026/secret".into(),
+        "/old/a3".into(),
+        "/loop1".into(),
+        art("flaky"),
+        art("busy"),
+        art("big"),
+        art("slow"),
+        art("gone"),
+        c.url("/news/2026/01/offsite")
+            .replace("127.0.0.1", "localhost"),
+        "ftp://127.0.0.1/file".into(),
+    ];
+    let links: Vec<&str> = home_links.iter().map(String::as_str).collect();
+    let mut home = article("Home", "Welcome to the fixture news home page.", &links);
+    home = home.replace(
+        "</head>",
+        "<link rel=\"alternate\" type=\"application/rss+xml\" href=\"/feed.xml\"></head>",
+    );
+    a.set("/", Route::html(&home));
+    a.set(
+        "/section/world",
+        Route::html(&article(
+            "World",
+            "World section listing.",
+            &[&art("a5"), &art("a5-copy"), &art("a7")],
+        )),
+    );
+    a.set(
+        "/feed.xml",
+        with_etag(
+            Route::typed(
+                "application/rss+xml",
+                format!(
+                    "<?xml version=\"1.0\"?><rss><channel><link>{}</link>\
+                     <item><link>{}</link></item><item><link>{}</link></item></channel></rss>",
+                    a.url("/"),
+                    b.url(&art("a4")),
+                    a.url(&art("a1")),
+                ),
+            ),
+            "feed1",
+        ),
+    );
+    let text = |id: &str| format!("Distinctive paragraph of article {id} in the fixture.");
+    for id in ["a1", "a3", "a5", "flaky", "busy"] {
+        a.set(
+            &art(id),
+            Route::html(&article(&format!("Story {id}"), &text(id), &["/"])),
+        );
+    }
+    // Same body as a5 under another URL: written once.
+    a.set(
+        &art("a5-copy"),
+        Route::html(&article("Story a5", &text("a5"), &["/"])),
+    );
+    // Canonical points to a1: the same article, written once.
+    let a7 = article("Story a1 (print)", &text("a7"), &["/"]).replace(
+        "</head>",
+        &format!("<link rel=\"canonical\" href=\"{}\"></head>", art("a1")),
+    );
+    a.set(&art("a7"), Route::html(&a7));
+    // A legacy charset named only in the HTTP header.
+    let mut a2 = b"<html><head><title>a2</title></head><body><h1>Story a2</h1><p>Distinctive paragraph of article a2 in the fixture: caf".to_vec();
+    a2.push(0xE9);
+    a2.extend_from_slice(b" cr\xE8me.</p><p>Second paragraph of the story, long enough to be kept as body text.</p></body></html>");
+    let mut r = Route::typed("text/html; charset=windows-1252", a2);
+    r.etag = Some("\"a2v1\"".into());
+    a.set(&art("a2"), r);
+    a.set(
+        "/private/2026/secret",
+        Route::html(&article("Secret", "Never fetched.", &[])),
+    );
+    a.set("/old/a3", Route::redirect(301, &art("a3")));
+    a.set("/loop1", Route::redirect(302, "/loop2"));
+    a.set("/loop2", Route::redirect(302, "/loop1"));
+    a.set(
+        &art("flaky"),
+        Route {
+            fail_first: 1,
+            fail_status: 503,
+            ..a_route(&text("flaky"))
+        },
+    );
+    a.set(
+        &art("busy"),
+        Route {
+            fail_first: 1,
+            fail_status: 429,
+            retry_after: Some("1".into()),
+            ..a_route(&text("busy"))
+        },
+    );
+    a.set(
+        &art("big"),
+        Route::typed("text/html", format!("<p>{}</p>", "x".repeat(300_000))),
+    );
+    a.set(
+        &art("slow"),
+        Route {
+            delay: Duration::from_millis(1500),
+            ..a_route("slow")
+        },
+    );
+    a.set(&art("gone"), Route::status(404));
+    // Host B: crawl-delay, a sitemap index with a gzip Google News sitemap.
+    b.set(
+        "/robots.txt",
+        Route::typed(
+            "text/plain",
+            format!(
+                "User-agent: *\nCrawl-delay: {}\n",
+                B_CRAWL_DELAY_MS as f64 / 1000.0
+            ),
+        ),
+    );
+    b.set(
+        "/sitemap_index.xml",
+        with_etag(
+            Route::typed(
+                "application/xml",
+                format!(
+                    "<?xml version=\"1.0\"?><sitemapindex><sitemap><loc>{}</loc></sitemap>\
+                     <sitemap><loc>{}</loc></sitemap></sitemapindex>",
+                    b.url("/sitemap-news.xml.gz"),
+                    b.url("/sitemap2.xml")
+                ),
+            ),
+            "idx1",
+        ),
+    );
+    let news = format!(
+        "<?xml version=\"1.0\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\" \
+         xmlns:news=\"http://www.google.com/schemas/sitemap-news/0.9\">\
+         <url><loc>{}</loc><news:news><news:title>b1</news:title></news:news></url>\
+         <url><loc>{}</loc></url></urlset>",
+        b.url(&art("b1")),
+        b.url(&art("b2"))
+    );
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(news.as_bytes()).unwrap();
+    b.set(
+        "/sitemap-news.xml.gz",
+        with_etag(
+            Route::typed("application/gzip", gz.finish().unwrap()),
+            "news1",
+        ),
+    );
+    b.set(
+        "/sitemap2.xml",
+        with_etag(
+            Route::typed(
+                "application/xml",
+                format!(
+                    "<urlset><url><loc>{}</loc></url><url><loc>{}</loc></url></urlset>",
+                    b.url(&art("b3")),
+                    a.url(&art("a2"))
+                ),
+            ),
+            "sm2",
+        ),
+    );
+    for id in ["b1", "b2", "b3", "a4"] {
+        b.set(
+            &art(id),
+            Route::html(&article(&format!("Story {id}"), &text(id), &[])),
+        );
+    }
+    c.set(
+        "/news/2026/01/offsite",
+        Route::html(&article("Off", "Off-site page.", &[])),
+    );
+    Site { a, b, c }
+}
+
+fn a_route(para: &str) -> Route {
+    Route::html(&article("Story", para, &["/"]))
+}
+
+fn job_text(site: &Site, dir: &Path, format: &str, out: &str) -> String {
+    format!(
+        r#"
+start = ["{home}", "{section}"]
+[scope]
+articles = ['/news/\d{{4}}/\d{{2}}/[^/]+$']
+max_depth = 2
+[politeness]
+contact = "https://example.org/gleaner-tests"
+delay = "{DELAY_MS}ms"
+per_host = 1
+concurrency = 8
+retries = 1
+backoff = "50ms"
+max_backoff = "3s"
+timeout = "400ms"
+read_timeout = "400ms"
+max_body = 200000
+[output]
+path = "{out}"
+format = "{format}"
+[state]
+db = "{db}"
+"#,
+        home = site.a.url("/"),
+        section = site.a.url("/section/world"),
+        out = dir.join(out).display(),
+        db = dir.join("state.sqlite").display(),
+    )
+}
+
+fn run_pass(job: &str, dir: &Path) -> PassStats {
+    let job = Job::parse(job, dir).unwrap();
+    let mut c = Crawler::open(job, None).unwrap();
+    c.report_failures = false;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(c.run_pass(&AtomicBool::new(false), |_| {}))
+        .unwrap()
+}
+
+/// id (from the file name) → text.
+fn txt_output(dir: &Path) -> BTreeMap<String, String> {
+    let mut m = BTreeMap::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.ends_with(".txt"), "stray file {name}");
+        let id = name
+            .split_once('_')
+            .unwrap()
+            .1
+            .trim_end_matches(".txt")
+            .to_string();
+        assert!(
+            m.insert(id, std::fs::read_to_string(&p).unwrap()).is_none(),
+            "id twice: {name}"
+        );
+    }
+    m
+}
+
+fn count_containing(out: &BTreeMap<String, String>, needle: &str) -> usize {
+    out.values().filter(|t| t.contains(needle)).count()
+}
+
+fn assert_spacing(s: &Server, min: Duration, what: &str) {
+    if let Some(gap) = s.min_gap() {
+        assert!(
+            gap >= min,
+            "{what}: two requests {gap:?} apart, delay is {min:?}"
+        );
+    }
+}
+
+#[test]
+fn fixture_crawl_writes_each_article_once_and_second_pass_sees_304s() {
+    let site = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let job = job_text(&site, dir.path(), "txt", "out");
+    let st = run_pass(&job, dir.path());
+    let out = txt_output(&dir.path().join("out"));
+
+    // Every article exactly once, whichever way it was reached.
+    for id in [
+        "a1", "a2", "a3", "a4", "a5", "b1", "b2", "b3", "flaky", "busy",
+    ] {
+        let needle = format!("Distinctive paragraph of article {id} in the fixture");
+        assert_eq!(count_containing(&out, &needle), 1, "{id}: {out:#?}");
+    }
+    assert_eq!(out.len(), 10, "{:#?}", out.keys());
+    // The legacy charset was decoded.
+    assert_eq!(count_containing(&out, "café crème"), 1);
+    // Canonical duplicate (a7 → a1) not written; non-articles not written.
+    assert_eq!(count_containing(&out, "article a7"), 0);
+    assert_eq!(count_containing(&out, "home page"), 0);
+    assert_eq!(count_containing(&out, "section listing"), 0);
+    // a1 fetched once despite tracking parameters, fragment, feed and canonical.
+    assert_eq!(site.a.hits("/news/2026/01/a1"), 1);
+    assert_eq!(site.a.hits("/news/2026/01/a2"), 1);
+    // robots.txt obeyed, read once per host.
+    assert_eq!(site.a.hits("/private/2026/secret"), 0);
+    assert_eq!(site.a.hits("/robots.txt"), 1);
+    assert_eq!(site.b.hits("/robots.txt"), 1);
+    // Off-site link and ftp:// never fetched.
+    assert!(site.c.log().is_empty());
+    // Retries: 503 and 429 once each, then success; 404 not retried; loop stopped.
+    assert_eq!(site.a.hits("/news/2026/01/flaky"), 2);
+    assert_eq!(site.a.hits("/news/2026/01/busy"), 2);
+    assert_eq!(site.a.hits("/news/2026/01/gone"), 1);
+    assert_eq!(site.a.hits("/loop1") + site.a.hits("/loop2"), 2);
+    assert_eq!(site.a.hits("/news/2026/01/big"), 1);
+    assert_eq!(site.a.hits("/news/2026/01/slow"), 2);
+    // gone, loop, big, slow failed.
+    assert_eq!(st.failed, 4, "{st}");
+    assert_eq!(st.written, 10, "{st}");
+    // Politeness: no host saw two requests closer than its delay.
+    assert_spacing(&site.a, Duration::from_millis(DELAY_MS), "host A");
+    assert_spacing(
+        &site.b,
+        Duration::from_millis(B_CRAWL_DELAY_MS),
+        "host B (Crawl-delay)",
+    );
+    assert!(
+        site.a
+            .log()
+            .iter()
+            .all(|h| h.user_agent.contains("+https://example.org/gleaner-tests"))
+    );
+
+    // Second pass: a2 changed, the rest did not.
+    site.a.clear_log();
+    site.b.clear_log();
+    let mut a2 = b"<html><body><h1>Story a2</h1><p>Updated paragraph of article a2, second edition.</p><p>Second paragraph of the story, long enough.</p></body></html>".to_vec();
+    a2.push(b' ');
+    let mut r = Route::typed("text/html; charset=windows-1252", a2);
+    r.etag = Some("\"a2v2\"".into());
+    site.a.set("/news/2026/01/a2", r);
+    let st2 = run_pass(&job, dir.path());
+    let out2 = txt_output(&dir.path().join("out"));
+    assert_eq!(st2.written, 1, "{st2}");
+    assert_eq!(out2.len(), 10);
+    assert_eq!(count_containing(&out2, "second edition"), 1);
+    assert_eq!(
+        count_containing(&out2, "café crème"),
+        0,
+        "a2 rewritten in place"
+    );
+    // Every article answered 304 except the changed one (and failures retried).
+    let log: Vec<_> = site.a.log().into_iter().chain(site.b.log()).collect();
+    let full: Vec<&str> = log
+        .iter()
+        // big and slow failed on pass 1 and are tried again.
+        .filter(|h| h.path.starts_with("/news/") && h.status == 200)
+        .filter(|h| !h.path.ends_with("/big") && !h.path.ends_with("/slow"))
+        .map(|h| h.path.as_str())
+        .collect();
+    assert_eq!(full, ["/news/2026/01/a2"], "{full:?}");
+    assert!(st2.not_modified >= 12, "{st2}");
+    assert_spacing(&site.a, Duration::from_millis(DELAY_MS), "host A, pass 2");
+    assert_spacing(
+        &site.b,
+        Duration::from_millis(B_CRAWL_DELAY_MS),
+        "host B, pass 2",
+    );
+}
+
+#[test]
+fn jsonl_output_appends_across_passes_and_warc_archives_responses() {
+    let site = fixture();
+    let dir = tempfile::tempdir().unwrap();
+    let job = job_text(&site, dir.path(), "jsonl", "out.jsonl").replace(
+        "[state]",
+        &format!("warc = \"{}\"\n[state]", dir.path().join("warc").display()),
+    );
+    run_pass(&job, dir.path());
+    let lines = std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+    assert_eq!(lines.lines().count(), 10);
+    for l in lines.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(v["id"].as_str().unwrap().len(), 16);
+        assert!(v["url"].as_str().unwrap().starts_with("http://127.0.0.1:"));
+    }
+    run_pass(&job, dir.path());
+    let again = std::fs::read_to_string(dir.path().join("out.jsonl")).unwrap();
+    assert_eq!(again, lines, "nothing changed, nothing appended");
+    let warcs: Vec<_> = std::fs::read_dir(dir.path().join("warc"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(warcs.len(), 2);
+    let mut all = Vec::new();
+    use std::io::Read;
+    for w in &warcs {
+        flate2::read::MultiGzDecoder::new(std::fs::File::open(w).unwrap())
+            .read_to_end(&mut all)
+            .unwrap();
+    }
+    let all = String::from_utf8_lossy(&all);
+    assert!(all.contains("WARC-Type: response"));
+    assert!(all.contains("Distinctive paragraph of article b1 in the fixture"));
+}
+
+#[test]
+fn crawl_command_exit_codes_and_job_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "start = ['http://127.0.0.1:1/']\n[output]\npath = 'o'\nformat = 'xml'\n",
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_gleaner"))
+        .args(["crawl", bad.to_str().unwrap(), "--once"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("bad.toml") && err.contains("output.format"),
+        "{err}"
+    );
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_gleaner"))
+        .args(["crawl", "/no/such/job.toml"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    // A clean crawl exits 0 and --stats prints the counts.
+    let s = Server::start();
+    s.set("/", Route::html(&article("Home", "Home.", &["/news/x"])));
+    s.set(
+        "/news/x",
+        Route::html(&article("X", "Distinctive x paragraph.", &[])),
+    );
+    let job = dir.path().join("ok.toml");
+    std::fs::write(
+        &job,
+        format!(
+            "start = ['{}']\n[scope]\narticles = ['/news/']\n[politeness]\ndelay = '20ms'\n[output]\npath = 'out'\n[state]\ndb = 'st.sqlite'\n",
+            s.url("/")
+        ),
+    )
+    .unwrap();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_gleaner"))
+        .args(["crawl", job.to_str().unwrap(), "--once", "--stats"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(err.contains("written 1"), "{err}");
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("out")).unwrap().count(),
+        1
+    );
+}
+
+/// A generated site: `/` lists `/a/0` … `/a/{n-1}` (one page per article, with a
+/// distinctive paragraph naming its host and number), optionally via a sitemap.
+fn generated_site(n: usize) -> Server {
+    let s = Server::start();
+    let port = s.port;
+    s.set_generator(std::sync::Arc::new(move |path: &str| {
+        if path == "/" {
+            let links: Vec<String> = (0..n).map(|i| format!("/a/{i}")).collect();
+            let refs: Vec<&str> = links.iter().map(String::as_str).collect();
+            return Some(Route::html(&article("Home", "Generated home.", &refs)));
+        }
+        if path == "/sitemap.xml" {
+            let body: String = (0..n)
+                .map(|i| format!("<url><loc>http://127.0.0.1:{port}/a/{i}</loc></url>"))
+                .collect();
+            return Some(Route::typed("application/xml", format!("<urlset>{body}</urlset>")));
+        }
+        let i: usize = path.strip_prefix("/a/")?.parse().ok()?;
+        (i < n).then(|| {
+            Route::html(&article(
+                &format!("Generated story {i} on {port}"),
+                &format!("Distinctive generated paragraph {i} of host {port}, with enough words to be a paragraph."),
+                &["/"],
+            ))
+        })
+    }));
+    s
+}
+
+fn generated_job(
+    hosts: &[Server],
+    start: &str,
+    dir: &Path,
+    delay_ms: u64,
+    format: &str,
+    out: &str,
+) -> String {
+    let starts: Vec<String> = hosts
+        .iter()
+        .map(|h| format!("\"{}\"", h.url(start)))
+        .collect();
+    format!(
+        "start = [{}]\n[scope]\narticles = ['/a/\\d+$']\nmax_depth = 1\n[politeness]\ndelay = \"{delay_ms}ms\"\nconcurrency = 64\n[output]\npath = \"{}\"\nformat = \"{format}\"\n[state]\ndb = \"{}\"\n",
+        starts.join(", "),
+        dir.join(out).display(),
+        dir.join("state.sqlite").display()
+    )
+}
+
+fn count_output(path: &Path, jsonl: bool) -> usize {
+    if jsonl {
+        std::fs::read_to_string(path)
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    } else {
+        std::fs::read_dir(path)
+            .map(|d| {
+                d.filter(|e| {
+                    e.as_ref()
+                        .is_ok_and(|e| e.path().extension().is_some_and(|x| x == "txt"))
+                })
+                .count()
+            })
+            .unwrap_or(0)
+    }
+}
+
+/// Runs the binary on `job`; with `kill_at`, SIGKILLs it once the output holds that
+/// many articles. Returns true when it was killed.
+fn run_binary(job: &Path, out: &Path, jsonl: bool, kill_at: Option<usize>) -> bool {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gleaner"))
+        .args(["crawl", job.to_str().unwrap(), "--once", "-q"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            assert!(st.success(), "crawl failed: {st:?}");
+            return false;
+        }
+        if let Some(k) = kill_at
+            && count_output(out, jsonl) >= k
+        {
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            return true;
+        }
+        assert!(std::time::Instant::now() < deadline, "crawl did not finish");
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+fn jsonl_lines(path: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn sigkill_mid_crawl_then_rerun_ends_with_the_same_output() {
+    const N: usize = 40;
+    let hosts: Vec<Server> = (0..3).map(|_| generated_site(N)).collect();
+    for (format, out) in [("txt", "out"), ("jsonl", "out.jsonl")] {
+        let jsonl = format == "jsonl";
+        // The reference: one uninterrupted run.
+        let reference = tempfile::tempdir().unwrap();
+        let job = reference.path().join("job.toml");
+        std::fs::write(
+            &job,
+            generated_job(&hosts, "/", reference.path(), 8, format, out),
+        )
+        .unwrap();
+        assert!(!run_binary(&job, &reference.path().join(out), jsonl, None));
+        // Killed twice (a third and two thirds of the way), then run to the end.
+        let killed = tempfile::tempdir().unwrap();
+        let job = killed.path().join("job.toml");
+        std::fs::write(
+            &job,
+            generated_job(&hosts, "/", killed.path(), 8, format, out),
+        )
+        .unwrap();
+        let out_k = killed.path().join(out);
+        assert!(
+            run_binary(&job, &out_k, jsonl, Some(N)),
+            "first kill came too late"
+        );
+        let after_first = count_output(&out_k, jsonl);
+        assert!(after_first < 3 * N, "nothing left to do after the kill");
+        run_binary(&job, &out_k, jsonl, Some(2 * N));
+        assert!(!run_binary(&job, &out_k, jsonl, None));
+        if jsonl {
+            let a = jsonl_lines(&reference.path().join(out));
+            let b = jsonl_lines(&out_k);
+            assert_eq!(a.len(), 3 * N);
+            assert_eq!(a, b, "jsonl output differs after kills");
+        } else {
+            let a = txt_output(&reference.path().join(out));
+            let b = txt_output(&out_k);
+            assert_eq!(a.len(), 3 * N);
+            assert_eq!(a, b, "txt output differs after kills");
+        }
+    }
+}
+
+/// Requests per second over the pass against the ideal h/d, from the servers' logs.
+fn throughput(hosts: usize, per_host: usize, delay_ms: u64) -> (f64, f64, PassStats) {
+    let servers: Vec<Server> = (0..hosts).map(|_| generated_site(per_host)).collect();
+    let dir = tempfile::tempdir().unwrap();
+    let job = generated_job(&servers, "/sitemap.xml", dir.path(), delay_ms, "txt", "out");
+    let st = run_pass(&job, dir.path());
+    assert_eq!(st.written as usize, hosts * per_host, "{st}");
+    let mut first = None::<std::time::Instant>;
+    let mut last = None::<std::time::Instant>;
+    let mut requests = 0;
+    for s in &servers {
+        let log = s.log();
+        requests += log.len() - 1; // gaps, not requests: the first one needs no wait
+        for h in log {
+            first = Some(first.map_or(h.at, |f| f.min(h.at)));
+            last = Some(last.map_or(h.at, |l| l.max(h.at)));
+        }
+        assert_spacing(s, Duration::from_millis(delay_ms), "generated host");
+    }
+    let span = (last.unwrap() - first.unwrap()).as_secs_f64();
+    let rate = requests as f64 / span;
+    let ideal = hosts as f64 * 1000.0 / delay_ms as f64;
+    (rate, ideal, st)
+}
+
+#[test]
+fn throughput_reaches_95_percent_of_hosts_over_delay() {
+    let (rate, ideal, st) = throughput(4, 25, 50);
+    eprintln!(
+        "throughput: {rate:.1} req/s of ideal {ideal:.1} ({:.1}%) — {st}",
+        100.0 * rate / ideal
+    );
+    assert!(rate >= 0.95 * ideal, "{rate:.1} req/s < 95% of {ideal:.1}");
+}
+
+/// `cargo test --release --test crawl -- --ignored --nocapture bench` prints the figures
+/// quoted in the README: throughput at larger scale and peak memory as the crawl grows.
+#[test]
+#[ignore]
+fn bench_throughput_and_memory() {
+    for (h, n, d) in [(8, 100, 20), (16, 100, 50)] {
+        let (rate, ideal, st) = throughput(h, n, d);
+        eprintln!(
+            "hosts {h} pages/host {n} delay {d}ms: {rate:.1} req/s of ideal {ideal:.1} ({:.1}%) — {st}",
+            100.0 * rate / ideal
+        );
+    }
+    for n in [500, 2000, 8000] {
+        let hosts: Vec<Server> = (0..4).map(|_| generated_site(n / 4)).collect();
+        let dir = tempfile::tempdir().unwrap();
+        let job = dir.path().join("job.toml");
+        std::fs::write(
+            &job,
+            generated_job(&hosts, "/sitemap.xml", dir.path(), 1, "jsonl", "o.jsonl"),
+        )
+        .unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gleaner"))
+            .args(["crawl", job.to_str().unwrap(), "--once", "-q"])
+            .spawn()
+            .unwrap();
+        let status = format!("/proc/{}/status", child.id());
+        let mut peak = 0u64;
+        let t = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if let Ok(s) = std::fs::read_to_string(&status)
+                && let Some(l) = s.lines().find(|l| l.starts_with("VmHWM:"))
+            {
+                peak = peak.max(l.split_whitespace().nth(1).unwrap().parse().unwrap());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        eprintln!(
+            "pages {n}: peak RSS {:.1} MB, {:.1} s, {} lines",
+            peak as f64 / 1024.0,
+            t.elapsed().as_secs_f64(),
+            count_output(&dir.path().join("o.jsonl"), true)
+        );
+    }
+}
