@@ -13,7 +13,7 @@
 //! on the thread count.
 
 use sha2::{Digest, Sha256};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Words per shingle: long enough that shared boilerplate phrases do not make two
 /// different articles look alike, short enough that a small edit changes few shingles.
@@ -154,58 +154,114 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
-/// The permuted-block index: one table per block, keyed by the block's bits.
+/// Hashes inserted since the last flush, compared one by one: few enough for a fast
+/// scan, many enough that sorting and merging the runs stays cheap.
+const PENDING_HASHES: usize = 1024;
+
+/// The permuted-block index, kept lean: per block, the hashes rotated so that block is
+/// the top bits, in sorted runs (a log-structured merge: each run at most half the size
+/// of the one before, so about log2(n / 1024) runs). A lookup binary-searches each run
+/// for the hashes sharing the block. Memory: 8 bytes per block per page (32 at d = 3).
 #[derive(Debug)]
 struct NearIndex {
     max_distance: u32,
-    /// (shift, mask) of each block.
-    blocks: Vec<(u32, u64)>,
-    tables: Vec<HashMap<u64, Vec<u64>>>,
+    /// (left rotation bringing the block to the top bits, block width) of each block.
+    blocks: Vec<(u32, u32)>,
+    /// Per block: sorted runs of rotated hashes, sizes decreasing.
+    runs: Vec<Vec<Vec<u64>>>,
+    /// Hashes not yet in the runs.
+    pending: Vec<u64>,
+    pending_cap: usize,
     len: usize,
 }
 
 impl NearIndex {
     fn new(max_distance: u32) -> NearIndex {
+        Self::with_pending(max_distance, PENDING_HASHES)
+    }
+
+    fn with_pending(max_distance: u32, pending_cap: usize) -> NearIndex {
         let n = (max_distance + 1).min(64);
-        let blocks: Vec<(u32, u64)> = (0..n)
+        let blocks: Vec<(u32, u32)> = (0..n)
             .map(|i| {
                 let lo = i * 64 / n;
-                let hi = (i + 1) * 64 / n;
-                let width = hi - lo;
-                let mask = if width == 64 {
-                    u64::MAX
-                } else {
-                    (1u64 << width) - 1
-                };
-                (lo, mask)
+                let width = (i + 1) * 64 / n - lo;
+                ((128 - lo - width) % 64, width)
             })
             .collect();
         NearIndex {
             max_distance,
-            tables: vec![HashMap::new(); blocks.len()],
+            runs: vec![Vec::new(); blocks.len()],
             blocks,
+            pending: Vec::with_capacity(pending_cap),
+            pending_cap: pending_cap.max(1),
             len: 0,
         }
     }
 
     /// True when a hash within the distance is indexed; otherwise indexes `h`.
     fn check_and_insert(&mut self, h: u64) -> bool {
-        for ((shift, mask), table) in self.blocks.iter().zip(&self.tables) {
-            if let Some(cands) = table.get(&(h >> shift & mask)) {
-                if cands
+        let d = self.max_distance;
+        if self.pending.iter().any(|&c| (c ^ h).count_ones() <= d) {
+            return true;
+        }
+        for (&(rot, width), runs) in self.blocks.iter().zip(&self.runs) {
+            // Rotation keeps Hamming distances, so rotated hashes compare directly.
+            let r = h.rotate_left(rot);
+            let shift = 64 - width;
+            let key = r >> shift;
+            for run in runs {
+                let start = run.partition_point(|&x| x >> shift < key);
+                if run[start..]
                     .iter()
-                    .any(|&c| (c ^ h).count_ones() <= self.max_distance)
+                    .take_while(|&&x| x >> shift == key)
+                    .any(|&x| (x ^ r).count_ones() <= d)
                 {
                     return true;
                 }
             }
         }
-        for ((shift, mask), table) in self.blocks.iter().zip(self.tables.iter_mut()) {
-            table.entry(h >> shift & mask).or_default().push(h);
-        }
+        self.pending.push(h);
         self.len += 1;
+        if self.pending.len() >= self.pending_cap {
+            self.flush();
+        }
         false
     }
+
+    /// Moves the pending hashes into a new run per block, merging runs that grew too close in size.
+    fn flush(&mut self) {
+        for (&(rot, _), runs) in self.blocks.iter().zip(self.runs.iter_mut()) {
+            let mut run: Vec<u64> = self.pending.iter().map(|h| h.rotate_left(rot)).collect();
+            run.sort_unstable();
+            runs.push(run);
+            while runs.len() >= 2 && runs[runs.len() - 1].len() * 2 > runs[runs.len() - 2].len() {
+                let (Some(b), Some(a)) = (runs.pop(), runs.pop()) else {
+                    break;
+                };
+                runs.push(merge_sorted(&a, &b));
+            }
+        }
+        self.pending.clear();
+    }
+}
+
+/// The sorted union of two sorted slices.
+fn merge_sorted(a: &[u64], b: &[u64]) -> Vec<u64> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] <= b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
+        }
+    }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
+    out
 }
 
 #[cfg(test)]
@@ -324,12 +380,47 @@ mod tests {
     fn blocks_cover_all_64_bits() {
         for d in [0u32, 3, 6, 63, 100] {
             let idx = NearIndex::new(d);
-            let covered = idx
-                .blocks
-                .iter()
-                .fold(0u64, |acc, (shift, mask)| acc | mask << shift);
+            // Undo each rotation: the blocks' bits must tile the 64 bits exactly once.
+            let mut covered = 0u64;
+            for &(rot, width) in &idx.blocks {
+                let top = if width == 64 {
+                    u64::MAX
+                } else {
+                    !(u64::MAX >> width)
+                };
+                let bits = top.rotate_right(rot);
+                assert_eq!(covered & bits, 0, "d={d}");
+                covered |= bits;
+            }
             assert_eq!(covered, u64::MAX, "d={d}");
             assert_eq!(idx.blocks.len() as u32, (d + 1).min(64));
+        }
+    }
+
+    #[test]
+    fn merged_runs_find_what_brute_force_finds() {
+        // A tiny pending buffer forces many flushes and merges.
+        for pending in [1usize, 3, 16] {
+            let mut idx = NearIndex::with_pending(3, pending);
+            let mut seen: Vec<u64> = Vec::new();
+            let mut x = 99u64;
+            for i in 0..2000u64 {
+                x = mix(x.wrapping_add(i));
+                let h = if i % 2 == 0 && !seen.is_empty() {
+                    let base = seen[(x % seen.len() as u64) as usize];
+                    (0..(x >> 8) % 5).fold(base, |acc, k| acc ^ 1 << ((x >> (16 + 6 * k)) & 63))
+                } else {
+                    x
+                };
+                let brute = seen.iter().any(|&s| (s ^ h).count_ones() <= 3);
+                assert_eq!(idx.check_and_insert(h), brute, "pending={pending} i={i}");
+                if !brute {
+                    seen.push(h);
+                }
+            }
+            let runs = idx.runs[0].len();
+            assert!(runs <= 12, "{runs} runs");
+            assert!(idx.runs[0].windows(2).all(|w| w[0].len() >= w[1].len() * 2));
         }
     }
 

@@ -1,6 +1,7 @@
 //! WARC: read archives as a stream of records (corpus input), write responses (crawl archive).
 
 pub mod reader;
+pub mod writer;
 
 use crate::input::Page;
 use std::path::Path;
@@ -35,4 +36,3 @@ pub fn read_pages(
         reader::Item::Error(e) => Err(e),
     })))
 }
-pub mod writer;
