@@ -1,20 +1,322 @@
 //! Text mode: clean whole-page text dumps (navigation, captions, link lists and all)
 //! down to headline and article body.
 //!
-//! PLACEHOLDER: first line is the headline, the rest the body; the real engine replaces this.
+//! A dump is read as *units* (lines, or hard-wrapped paragraphs) grouped in *blocks*
+//! (runs of lines between blank lines). Each unit is measured once ([`signals`]) and
+//! classified ([`Kind`]): prose, short sentence, short line, list item, boilerplate,
+//! repeat, caption. The body is the run of units with the largest sum of prose bytes
+//! minus the bytes of everything else (a maximum-sum subarray, as in Body Text
+//! Extraction), refined at its edges; the headline is the best title-like line above
+//! it ([`title`]). Everything is a few linear passes over borrowed slices; only the
+//! output is allocated.
+
+mod signals;
+mod title;
+mod units;
 
 use crate::{Article, ExtractError};
+use std::collections::HashMap;
+use units::Unit;
+
+/// Fewest words for a line to count as a prose paragraph (dense scripts count half a
+/// word per character).
+const PROSE_MIN_WORDS: u32 = 8;
+/// Prose without final punctuation still counts when it is this long (a truncated or
+/// unpunctuated paragraph).
+const PROSE_UNPUNCTUATED_WORDS: u32 = 40;
+/// Prose reads in lowercase: at least this share of cased words start lowercase
+/// (headlines and menus in Title Case fall below).
+const PROSE_MIN_LOWER: f32 = 0.4;
+/// ... unless function words are this dense (German capitalises its nouns).
+const PROSE_MIN_STOP: f32 = 0.12;
+/// Fewest words of a short sentence that may lead into or sit inside the body.
+const SENTENCE_MIN_WORDS: u32 = 3;
+/// The body must hold at least this many bytes of prose, or the page has no article.
+const MIN_BODY_BYTES: usize = 100;
+/// Units shorter than this are not remembered for repeat detection (short labels
+/// like "News" legitimately recur).
+const REPEAT_MIN_BYTES: usize = 20;
+/// A line after the body is kept as its closing credit ("REUTERS", a byline) when it
+/// is at most this long.
+const CREDIT_MAX_BYTES: usize = 120;
+/// A label ("Most read", "Related") is a short line heading a list or a cluster.
+const LABEL_MAX_WORDS: u32 = 6;
+/// Lists whose items are this long on average read as prose, not as links.
+const LIST_PROSE_WORDS: f32 = 8.0;
+/// Share of list items that end a sentence above which the list is part of the text.
+const LIST_SENTENCE_SHARE: f32 = 0.5;
+
+/// What a unit is, for the body search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A prose paragraph: long, punctuated, lowercase-heavy.
+    Prose,
+    /// A short sentence: neither rewarded nor penalised.
+    Sentence,
+    /// A short line without sentence shape: heading, label, date, menu entry.
+    Short,
+    /// A list item, or a teaser line indented under one.
+    Item,
+    /// Cookie, share, newsletter, login or footer text.
+    Boiler,
+    /// A repeat of an earlier prose line (a page that prints its text twice).
+    Repeat,
+    /// A line under an image's alt text in the same block: a caption.
+    Caption,
+}
 
 /// Cleans a whole-page text dump.
 pub fn clean_text(text: &str) -> Result<Article, ExtractError> {
-    let mut blocks = text
-        .split("\n\n")
-        .map(|b| b.trim().to_string())
-        .filter(|b| !b.is_empty());
-    let title = blocks.next().ok_or(ExtractError::Empty)?;
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err(ExtractError::Empty);
+    }
+    let units = units::split(text);
+    let (kinds, teaser) = classify(&units);
+    let (start, end) = body_run(&units, &kinds).ok_or(ExtractError::NoArticle)?;
+    let start = extend_start(&units, &kinds, start);
+    let end = extend_end(&units, &kinds, &teaser, end);
+    let title_idx = title::pick(&units, start);
+    let title = title_idx
+        .map(|i| title::headline_text(&units, i))
+        .unwrap_or_default();
+    let title_hash = title_idx.map(|i| units[i].hash);
+    let blocks = assemble(&units, &kinds, &teaser, start, end, title_hash);
+    if blocks.is_empty() {
+        return Err(ExtractError::NoArticle);
+    }
     Ok(Article {
         title,
-        blocks: blocks.collect(),
+        blocks,
         ..Default::default()
     })
+}
+
+/// True when the unit reads like a prose paragraph.
+fn is_prose(u: &Unit) -> bool {
+    let words = u.words();
+    let shaped =
+        (u.sentence || u.colon) && words >= PROSE_MIN_WORDS || words >= PROSE_UNPUNCTUATED_WORDS;
+    shaped && (u.ws.lower_share() >= PROSE_MIN_LOWER || u.ws.stop_share() >= PROSE_MIN_STOP)
+}
+
+/// True when the unit is a short sentence (lowercase-led words, final punctuation).
+fn is_sentence(u: &Unit) -> bool {
+    u.sentence && u.words() >= SENTENCE_MIN_WORDS && u.ws.lower_share() >= PROSE_MIN_LOWER
+}
+
+/// Classifies every unit; also returns which non-bullet units are teasers (indented
+/// under a list item, so part of it).
+fn classify(units: &[Unit]) -> (Vec<Kind>, Vec<bool>) {
+    let mut kinds = Vec::with_capacity(units.len());
+    let mut teaser = vec![false; units.len()];
+    let mut prose_seen: HashMap<u64, ()> = HashMap::new();
+    let mut item_indent: Option<usize> = None;
+    for (i, u) in units.iter().enumerate() {
+        if u.bullet {
+            item_indent = Some(u.indent);
+        } else if let Some(ind) = item_indent {
+            if u.indent > ind {
+                teaser[i] = true;
+            } else {
+                item_indent = None;
+            }
+        }
+        let k = if u.bullet || teaser[i] {
+            Kind::Item
+        } else if u.boiler {
+            Kind::Boiler
+        } else if is_caption(units, i) {
+            Kind::Caption
+        } else if is_prose(u) {
+            if u.len >= REPEAT_MIN_BYTES && prose_seen.insert(u.hash, ()).is_some() {
+                Kind::Repeat
+            } else {
+                Kind::Prose
+            }
+        } else if is_sentence(u) {
+            Kind::Sentence
+        } else {
+            Kind::Short
+        };
+        kinds.push(k);
+    }
+    (kinds, teaser)
+}
+
+/// True for a line that follows, in the same block, a short unpunctuated line: image
+/// alt text then its caption ("Logo of …", "Photo: …" followed by the description).
+fn is_caption(units: &[Unit], i: usize) -> bool {
+    let u = &units[i];
+    if u.pos_in_block == 0 {
+        return false;
+    }
+    let first = &units[i - u.pos_in_block as usize];
+    !first.sentence && !first.bullet && first.words() <= title::TITLE_MAX_WORDS && u.len > first.len
+}
+
+/// Score of a unit in the body search: prose bytes count for, everything else against.
+fn score(u: &Unit, k: Kind) -> i64 {
+    match k {
+        Kind::Prose => u.len as i64,
+        Kind::Sentence => 0,
+        _ => -(u.len as i64),
+    }
+}
+
+/// The run of units with the greatest score (Kadane), if it holds enough prose.
+fn body_run(units: &[Unit], kinds: &[Kind]) -> Option<(usize, usize)> {
+    let (mut best, mut best_range) = (0i64, None);
+    let (mut sum, mut from) = (0i64, 0usize);
+    for (i, (u, &k)) in units.iter().zip(kinds).enumerate() {
+        if sum <= 0 {
+            sum = 0;
+            from = i;
+        }
+        sum += score(u, k);
+        if sum > best {
+            best = sum;
+            best_range = Some((from, i));
+        }
+    }
+    let (s, e) = best_range?;
+    let prose: usize = (s..=e)
+        .filter(|&i| kinds[i] == Kind::Prose)
+        .map(|i| units[i].len)
+        .sum();
+    (prose >= MIN_BODY_BYTES).then_some((s, e))
+}
+
+/// Moves the start back over short sentences directly above the body (a one-line lead).
+fn extend_start(units: &[Unit], kinds: &[Kind], mut start: usize) -> usize {
+    while start > 0 && kinds[start - 1] == Kind::Sentence && units[start - 1].block_len == 1 {
+        start -= 1;
+    }
+    start
+}
+
+/// True when unit `i` cannot be article text that continues the body: a list item,
+/// boilerplate, a line of a multi-line cluster, or a label heading one.
+fn is_non_article(units: &[Unit], kinds: &[Kind], i: usize) -> bool {
+    let u = &units[i];
+    matches!(
+        kinds[i],
+        Kind::Item | Kind::Boiler | Kind::Caption | Kind::Repeat
+    ) || u.block_len > 1
+        || is_label(units, i)
+}
+
+/// True for a short line heading a list or a cluster of lines ("Most read", "Related").
+fn is_label(units: &[Unit], i: usize) -> bool {
+    let u = &units[i];
+    !u.sentence
+        && !u.bullet
+        && u.words() <= LABEL_MAX_WORDS
+        && units
+            .get(i + 1)
+            .is_some_and(|n| n.bullet || n.block_len > 1 || n.block == u.block)
+}
+
+/// Moves the end forward over one closing credit line: short, alone in its block, and
+/// followed by the end of the page or by clearly non-article matter.
+fn extend_end(units: &[Unit], kinds: &[Kind], teaser: &[bool], end: usize) -> usize {
+    let j = end + 1;
+    let Some(u) = units.get(j) else { return end };
+    let credit = matches!(kinds[j], Kind::Short | Kind::Sentence)
+        && !teaser[j]
+        && u.block_len == 1
+        && u.len <= CREDIT_MAX_BYTES
+        && !is_label(units, j)
+        && (j + 1 == units.len() || is_non_article(units, kinds, j + 1));
+    if credit { j } else { end }
+}
+
+/// True when a run of list items is part of the article: no teasers under its items,
+/// little boilerplate, and introduced by a colon or made of sentences.
+fn is_genuine_list(units: &[Unit], teaser: &[bool], run: std::ops::Range<usize>) -> bool {
+    let items = run.clone().filter(|&i| !teaser[i]).count().max(1) as f32;
+    if run.clone().any(|i| teaser[i]) {
+        return false;
+    }
+    let boiler = run.clone().filter(|&i| units[i].boiler).count() as f32;
+    if boiler / items >= 0.3 {
+        return false;
+    }
+    let intro = run.start > 0 && units[run.start - 1].colon && !units[run.start - 1].bullet;
+    let sentences = run.clone().filter(|&i| units[i].sentence).count() as f32;
+    let words: u32 = run.clone().map(|i| units[i].words()).sum();
+    intro || sentences / items >= LIST_SENTENCE_SHARE || words as f32 / items >= LIST_PROSE_WORDS
+}
+
+/// Writes the body blocks from units `start..=end`, dropping boilerplate, captions,
+/// repeats, the repeated headline, link lists and the labels that head them.
+fn assemble(
+    units: &[Unit],
+    kinds: &[Kind],
+    teaser: &[bool],
+    start: usize,
+    end: usize,
+    title_hash: Option<u64>,
+) -> Vec<String> {
+    let mut blocks: Vec<String> = Vec::new();
+    let mut emitted: HashMap<u64, ()> = HashMap::new();
+    // Index into `units` of the last emitted single unit, to undo a label.
+    let mut last_single: Option<usize> = None;
+    let mut i = start;
+    while i <= end {
+        let u = &units[i];
+        if kinds[i] == Kind::Item {
+            let mut j = i + 1;
+            while j <= end && kinds[j] == Kind::Item {
+                j += 1;
+            }
+            if is_genuine_list(units, teaser, i..j) {
+                blocks.push(list_block(units, teaser, i..j));
+                last_single = None;
+            } else if let Some(l) = last_single
+                && l + 1 == i
+                && is_label(units, l)
+            {
+                blocks.pop();
+                last_single = None;
+            }
+            i = j;
+            continue;
+        }
+        let skip = matches!(kinds[i], Kind::Boiler | Kind::Caption | Kind::Repeat)
+            || Some(u.hash) == title_hash
+            || (u.len >= REPEAT_MIN_BYTES && emitted.insert(u.hash, ()).is_some());
+        if !skip {
+            let mut s = String::with_capacity(u.len);
+            u.write_to(&mut s);
+            blocks.push(s);
+            last_single = Some(i);
+        } else {
+            last_single = None;
+        }
+        i += 1;
+    }
+    blocks
+}
+
+/// One block for a kept list: `  • item` lines, two more spaces per nesting level.
+fn list_block(units: &[Unit], teaser: &[bool], run: std::ops::Range<usize>) -> String {
+    let base = run.clone().map(|i| units[i].indent).min().unwrap_or(0);
+    let mut s = String::new();
+    for i in run {
+        let u = &units[i];
+        if teaser[i] {
+            continue;
+        }
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        let level = (u.indent.saturating_sub(base) / 2).min(8);
+        for _ in 0..=level {
+            s.push_str("  ");
+        }
+        s.push_str("• ");
+        u.write_to(&mut s);
+    }
+    s
 }
