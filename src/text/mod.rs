@@ -32,10 +32,12 @@ const PROSE_MIN_STOP: f32 = 0.12;
 /// Fewest words of a short sentence that may lead into or sit inside the body.
 const SENTENCE_MIN_WORDS: u32 = 3;
 /// The body must hold at least this many bytes of prose, or the page has no article.
-const MIN_BODY_BYTES: usize = 100;
+const MIN_BODY_BYTES: usize = 50;
 /// Units shorter than this are not remembered for repeat detection (short labels
 /// like "News" legitimately recur).
 const REPEAT_MIN_BYTES: usize = 20;
+/// Consecutive repeated prose paragraphs that make a duplicated section.
+const REPEAT_RUN: usize = 3;
 /// A line after the body is kept as its closing credit ("REUTERS", a byline) when it
 /// is at most this long.
 const CREDIT_MAX_BYTES: usize = 120;
@@ -59,7 +61,7 @@ pub(crate) enum Kind {
     Item,
     /// Cookie, share, newsletter, login or footer text.
     Boiler,
-    /// A repeat of an earlier prose line (a page that prints its text twice).
+    /// Part of a section that repeats earlier prose (a page that prints its text twice).
     Repeat,
     /// A line under an image's alt text in the same block: a caption.
     Caption,
@@ -73,7 +75,7 @@ pub fn clean_text(text: &str) -> Result<Article, ExtractError> {
     }
     let units = units::split(text);
     let (kinds, teaser) = classify(&units);
-    let (start, end) = body_run(&units, &kinds).ok_or(ExtractError::NoArticle)?;
+    let (start, end) = body_run(&units, &kinds, &teaser).ok_or(ExtractError::NoArticle)?;
     let start = extend_start(&units, &kinds, start);
     let end = extend_end(&units, &kinds, &teaser, end);
     let title_idx = title::pick(&units, start);
@@ -112,6 +114,7 @@ fn classify(units: &[Unit]) -> (Vec<Kind>, Vec<bool>) {
     let mut teaser = vec![false; units.len()];
     let mut prose_seen: HashMap<u64, ()> = HashMap::new();
     let mut item_indent: Option<usize> = None;
+    let mut repeats: Vec<usize> = Vec::new();
     for (i, u) in units.iter().enumerate() {
         if u.bullet {
             item_indent = Some(u.indent);
@@ -130,10 +133,9 @@ fn classify(units: &[Unit]) -> (Vec<Kind>, Vec<bool>) {
             Kind::Caption
         } else if is_prose(u) {
             if u.len >= REPEAT_MIN_BYTES && prose_seen.insert(u.hash, ()).is_some() {
-                Kind::Repeat
-            } else {
-                Kind::Prose
+                repeats.push(i);
             }
+            Kind::Prose
         } else if is_sentence(u) {
             Kind::Sentence
         } else {
@@ -141,7 +143,29 @@ fn classify(units: &[Unit]) -> (Vec<Kind>, Vec<bool>) {
         };
         kinds.push(k);
     }
+    mark_repeated_sections(units, &mut kinds, &repeats);
     (kinds, teaser)
+}
+
+/// Marks as [`Kind::Repeat`] each run of at least [`REPEAT_RUN`] consecutive prose units
+/// that all repeat earlier ones and differ from each other: a section printed twice (a
+/// print or mobile copy of the article). A single repeated paragraph stays.
+fn mark_repeated_sections(units: &[Unit], kinds: &mut [Kind], repeats: &[usize]) {
+    let mut k = 0;
+    while k < repeats.len() {
+        let mut j = k + 1;
+        while j < repeats.len() && repeats[j] == repeats[j - 1] + 1 {
+            j += 1;
+        }
+        let run = &repeats[k..j];
+        let distinct = run.windows(2).all(|w| units[w[0]].hash != units[w[1]].hash);
+        if run.len() >= REPEAT_RUN && distinct {
+            for &i in run {
+                kinds[i] = Kind::Repeat;
+            }
+        }
+        k = j;
+    }
 }
 
 /// True for a line that follows, in the same block, a short unpunctuated line: image
@@ -156,16 +180,19 @@ fn is_caption(units: &[Unit], i: usize) -> bool {
 }
 
 /// Score of a unit in the body search: prose bytes count for, everything else against.
-fn score(u: &Unit, k: Kind) -> i64 {
+/// A list item written as prose (a bullet point of full sentences) counts as prose; a
+/// teaser indented under a link does not.
+fn score(u: &Unit, k: Kind, teaser: bool) -> i64 {
     match k {
         Kind::Prose => u.len as i64,
+        Kind::Item if !teaser && is_prose(u) => u.len as i64,
         Kind::Sentence => 0,
         _ => -(u.len as i64),
     }
 }
 
 /// The run of units with the greatest score (Kadane), if it holds enough prose.
-fn body_run(units: &[Unit], kinds: &[Kind]) -> Option<(usize, usize)> {
+fn body_run(units: &[Unit], kinds: &[Kind], teaser: &[bool]) -> Option<(usize, usize)> {
     let (mut best, mut best_range) = (0i64, None);
     let (mut sum, mut from) = (0i64, 0usize);
     for (i, (u, &k)) in units.iter().zip(kinds).enumerate() {
@@ -173,7 +200,7 @@ fn body_run(units: &[Unit], kinds: &[Kind]) -> Option<(usize, usize)> {
             sum = 0;
             from = i;
         }
-        sum += score(u, k);
+        sum += score(u, k, teaser[i]);
         if sum > best {
             best = sum;
             best_range = Some((from, i));
@@ -285,7 +312,7 @@ fn assemble(
         }
         let skip = matches!(kinds[i], Kind::Boiler | Kind::Caption | Kind::Repeat)
             || Some(u.hash) == title_hash
-            || (u.len >= REPEAT_MIN_BYTES && emitted.insert(u.hash, ()).is_some());
+            || (kinds[i] != Kind::Prose && emitted.insert(u.hash, ()).is_some());
         if !skip {
             let mut s = String::with_capacity(u.len);
             u.write_to(&mut s);
@@ -319,4 +346,47 @@ fn list_block(units: &[Unit], teaser: &[bool], run: std::ops::Range<usize>) -> S
         u.write_to(&mut s);
     }
     s
+}
+
+/// A line-by-line account of the decisions on a dump (unit, kind, kept or not), for
+/// tuning the heuristics and for users asking why a line was dropped.
+pub fn explain(text: &str) -> String {
+    use std::fmt::Write;
+    let units = units::split(text);
+    let (kinds, teaser) = classify(&units);
+    let run = body_run(&units, &kinds, &teaser);
+    let mut out = String::new();
+    let (s, e) = match run {
+        Some((s, e)) => (
+            extend_start(&units, &kinds, s),
+            extend_end(&units, &kinds, &teaser, e),
+        ),
+        None => (usize::MAX, 0),
+    };
+    let title = if s == usize::MAX {
+        None
+    } else {
+        title::pick(&units, s)
+    };
+    for (i, (u, k)) in units.iter().zip(&kinds).enumerate() {
+        let mark = if Some(i) == title {
+            'T'
+        } else if i >= s && i <= e {
+            '|'
+        } else {
+            ' '
+        };
+        let head: String = u.text.chars().take(90).collect();
+        let _ = writeln!(
+            out,
+            "{mark} {i:4} b{:<4} {:8} w{:<3} {}{}{} {head}",
+            u.block,
+            format!("{k:?}"),
+            u.words(),
+            if u.sentence { '.' } else { ' ' },
+            if u.bullet { '•' } else { ' ' },
+            " ".repeat(u.indent.min(12)),
+        );
+    }
+    out
 }

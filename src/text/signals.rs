@@ -61,8 +61,9 @@ pub struct WordStats {
 
 impl WordStats {
     /// Share of cased words that start lowercase (1.0 when no word has case).
+    /// Text mostly in a script without case (CJK) counts as all lowercase.
     pub fn lower_share(&self) -> f32 {
-        if self.cased == 0 {
+        if self.cased == 0 || self.dense >= 2 * self.cased {
             1.0
         } else {
             self.lower as f32 / self.cased as f32
@@ -120,6 +121,8 @@ pub fn word_stats(text: &str) -> WordStats {
             } else if first.is_uppercase() {
                 s.cased += 1;
             }
+        }
+        if !w.is_ascii() {
             s.dense += w.chars().filter(|&c| is_dense_script(c)).count() as u32;
         }
         if is_stop_word(w) {
@@ -347,6 +350,8 @@ mod tests {
         assert!(de.stop_share() > 0.2);
         let zh = word_stats("今天天气很好我们去公园散步");
         assert_eq!(zh.dense, 13);
+        let mixed = word_stats("DeepMind表示，这款名为DNC的模型可以接受家谱和地图。");
+        assert!(mixed.dense > 10 && mixed.lower_share() == 1.0);
         assert!(zh.effective_words() >= 6);
     }
 
