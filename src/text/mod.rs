@@ -29,6 +29,10 @@ const PROSE_UNPUNCTUATED_WORDS: u32 = 40;
 const PROSE_MIN_LOWER: f32 = 0.4;
 /// ... unless function words are this dense (German capitalises its nouns).
 const PROSE_MIN_STOP: f32 = 0.12;
+/// An unpunctuated list item with this many words ...
+const ITEM_PROSE_WORDS: u32 = 12;
+/// ... and this share of lowercase words reads as a sentence, not a headline.
+const ITEM_PROSE_LOWER: f32 = 0.5;
 /// Fewest words of a short sentence that may lead into or sit inside the body.
 const SENTENCE_MIN_WORDS: u32 = 3;
 /// The body must hold at least this many bytes of prose, or the page has no article.
@@ -45,6 +49,8 @@ const CREDIT_MAX_BYTES: usize = 120;
 const LABEL_MAX_WORDS: u32 = 6;
 /// Lists whose items are this long on average read as prose, not as links.
 const LIST_PROSE_WORDS: f32 = 8.0;
+/// Share of boilerplate items (share, follow, login links) that makes a list a menu.
+const LIST_MAX_BOILER: f32 = 0.3;
 /// Share of list items that end a sentence above which the list is part of the text.
 const LIST_SENTENCE_SHARE: f32 = 0.5;
 
@@ -100,6 +106,16 @@ fn is_prose(u: &Unit) -> bool {
     let shaped =
         (u.sentence || u.colon) && words >= PROSE_MIN_WORDS || words >= PROSE_UNPUNCTUATED_WORDS;
     shaped && (u.ws.lower_share() >= PROSE_MIN_LOWER || u.ws.stop_share() >= PROSE_MIN_STOP)
+}
+
+/// True for a list item written as prose: a bullet point of full sentences, or a long
+/// unpunctuated one that reads like a sentence (not a headline linking elsewhere).
+fn is_prose_item(u: &Unit, teaser: bool) -> bool {
+    !teaser
+        && (is_prose(u)
+            || u.words() >= ITEM_PROSE_WORDS
+                && u.ws.lower_share() >= ITEM_PROSE_LOWER
+                && u.ws.stop_share() >= PROSE_MIN_STOP)
 }
 
 /// True when the unit is a short sentence (lowercase-led words, final punctuation).
@@ -185,7 +201,7 @@ fn is_caption(units: &[Unit], i: usize) -> bool {
 fn score(u: &Unit, k: Kind, teaser: bool) -> i64 {
     match k {
         Kind::Prose => u.len as i64,
-        Kind::Item if !teaser && is_prose(u) => u.len as i64,
+        Kind::Item if is_prose_item(u, teaser) => u.len as i64,
         Kind::Sentence => 0,
         _ => -(u.len as i64),
     }
@@ -208,7 +224,9 @@ fn body_run(units: &[Unit], kinds: &[Kind], teaser: &[bool]) -> Option<(usize, u
     }
     let (s, e) = best_range?;
     let prose: usize = (s..=e)
-        .filter(|&i| kinds[i] == Kind::Prose)
+        .filter(|&i| {
+            kinds[i] == Kind::Prose || kinds[i] == Kind::Item && is_prose_item(&units[i], teaser[i])
+        })
         .map(|i| units[i].len)
         .sum();
     (prose >= MIN_BODY_BYTES).then_some((s, e))
@@ -258,21 +276,30 @@ fn extend_end(units: &[Unit], kinds: &[Kind], teaser: &[bool], end: usize) -> us
     if credit { j } else { end }
 }
 
-/// True when a run of list items is part of the article: no teasers under its items,
-/// little boilerplate, and introduced by a colon or made of sentences.
+/// True when a run of list items is part of the article: little boilerplate, and
+/// introduced by a colon or made of sentences. Items of headline shape with teaser
+/// lines under them are a link list ("Most viewed" with summaries).
 fn is_genuine_list(units: &[Unit], teaser: &[bool], run: std::ops::Range<usize>) -> bool {
     let items = run.clone().filter(|&i| !teaser[i]).count().max(1) as f32;
-    if run.clone().any(|i| teaser[i]) {
+    let boiler = run.clone().filter(|&i| units[i].boiler).count() as f32;
+    if boiler / items >= LIST_MAX_BOILER {
         return false;
     }
-    let boiler = run.clone().filter(|&i| units[i].boiler).count() as f32;
-    if boiler / items >= 0.3 {
-        return false;
+    let sentences = run
+        .clone()
+        .filter(|&i| !teaser[i] && (units[i].sentence || is_prose_item(&units[i], false)))
+        .count() as f32;
+    let prose_items = sentences / items >= LIST_SENTENCE_SHARE;
+    if run.clone().any(|i| teaser[i]) {
+        return prose_items;
     }
     let intro = run.start > 0 && units[run.start - 1].colon && !units[run.start - 1].bullet;
-    let sentences = run.clone().filter(|&i| units[i].sentence).count() as f32;
-    let words: u32 = run.clone().map(|i| units[i].words()).sum();
-    intro || sentences / items >= LIST_SENTENCE_SHARE || words as f32 / items >= LIST_PROSE_WORDS
+    let words: u32 = run
+        .clone()
+        .filter(|&i| !teaser[i])
+        .map(|i| units[i].words())
+        .sum();
+    intro || prose_items || words as f32 / items >= LIST_PROSE_WORDS
 }
 
 /// Writes the body blocks from units `start..=end`, dropping boilerplate, captions,
@@ -326,23 +353,24 @@ fn assemble(
     blocks
 }
 
+/// Deepest nesting level rendered in a kept list.
+const MAX_LIST_DEPTH: usize = 8;
+
 /// One block for a kept list: `  • item` lines, two more spaces per nesting level.
 fn list_block(units: &[Unit], teaser: &[bool], run: std::ops::Range<usize>) -> String {
     let base = run.clone().map(|i| units[i].indent).min().unwrap_or(0);
     let mut s = String::new();
     for i in run {
         let u = &units[i];
-        if teaser[i] {
-            continue;
-        }
         if !s.is_empty() {
             s.push('\n');
         }
-        let level = (u.indent.saturating_sub(base) / 2).min(8);
+        let level = (u.indent.saturating_sub(base) / 2).min(MAX_LIST_DEPTH);
         for _ in 0..=level {
             s.push_str("  ");
         }
-        s.push_str("• ");
+        // A teaser (a paragraph under an item) is indented like the item's text.
+        s.push_str(if teaser[i] { "  " } else { "• " });
         u.write_to(&mut s);
     }
     s
