@@ -23,7 +23,7 @@ use units::Unit;
 const PROSE_MIN_WORDS: u32 = 8;
 /// Prose without final punctuation still counts when it is this long (a truncated or
 /// unpunctuated paragraph).
-const PROSE_UNPUNCTUATED_WORDS: u32 = 40;
+const PROSE_UNPUNCTUATED_WORDS: u32 = 25;
 /// Prose reads in lowercase: at least this share of cased words start lowercase
 /// (headlines and menus in Title Case fall below).
 const PROSE_MIN_LOWER: f32 = 0.4;
@@ -81,7 +81,9 @@ pub fn clean_text(text: &str) -> Result<Article, ExtractError> {
     }
     let units = units::split(text);
     let (kinds, teaser) = classify(&units);
-    let (start, end) = body_run(&units, &kinds, &teaser).ok_or(ExtractError::NoArticle)?;
+    let Some((start, end)) = body_run(&units, &kinds, &teaser) else {
+        return small_page(&units, &kinds, &teaser);
+    };
     let start = extend_start(&units, &kinds, start);
     let end = extend_end(&units, &kinds, &teaser, end);
     let title_idx = title::pick(&units, start);
@@ -90,6 +92,35 @@ pub fn clean_text(text: &str) -> Result<Article, ExtractError> {
         .unwrap_or_default();
     let title_hash = title_idx.map(|i| units[i].hash);
     let blocks = assemble(&units, &kinds, &teaser, start, end, title_hash);
+    if blocks.is_empty() {
+        return Err(ExtractError::NoArticle);
+    }
+    Ok(Article {
+        title,
+        blocks,
+        ..Default::default()
+    })
+}
+
+/// A page of at most this many lines with no prose is a short note, kept whole.
+const SMALL_PAGE_UNITS: usize = 12;
+
+/// The article of a page too small for the body search: its first line is the title,
+/// every other line but boilerplate is the body. Larger pages without prose have no
+/// article.
+fn small_page(units: &[Unit], kinds: &[Kind], teaser: &[bool]) -> Result<Article, ExtractError> {
+    if units.len() > SMALL_PAGE_UNITS || units.len() < 2 {
+        return Err(ExtractError::NoArticle);
+    }
+    let title = title::headline_text(units, 0);
+    let blocks = assemble(
+        units,
+        kinds,
+        teaser,
+        1,
+        units.len() - 1,
+        Some(units[0].hash),
+    );
     if blocks.is_empty() {
         return Err(ExtractError::NoArticle);
     }

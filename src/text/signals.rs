@@ -13,9 +13,29 @@ const CLOSERS: &[char] = &[
     '"', '\'', '”', '’', '»', '«', ')', ']', '」', '』', '》', '）',
 ];
 
-/// True when the text ends like a sentence (punctuation, maybe inside quotes or brackets).
+/// Longest trailing footnote marker ("[12]", "[a]", "[citation needed]") skipped when
+/// looking for the sentence's last punctuation.
+const MAX_FOOTNOTE_BYTES: usize = 24;
+
+/// The text without trailing footnote markers like `[4]` or `[note 2]`.
+fn strip_footnotes(mut t: &str) -> &str {
+    loop {
+        t = t.trim_end();
+        let Some(rest) = t.strip_suffix(']') else {
+            return t;
+        };
+        match rest.rfind('[') {
+            Some(open) if rest.len() - open <= MAX_FOOTNOTE_BYTES && open > 0 => t = &rest[..open],
+            _ => return t,
+        }
+    }
+}
+
+/// True when the text ends like a sentence (punctuation, maybe inside quotes or brackets,
+/// maybe followed by footnote markers).
 pub fn ends_sentence(text: &str) -> bool {
-    let t = text.trim_end_matches(|c: char| CLOSERS.contains(&c) || c.is_whitespace());
+    let t =
+        strip_footnotes(text).trim_end_matches(|c: char| CLOSERS.contains(&c) || c.is_whitespace());
     t.chars()
         .next_back()
         .is_some_and(|c| SENTENCE_END.contains(&c))
@@ -334,6 +354,10 @@ mod tests {
         assert!(ends_sentence("“We need to listen.”"));
         assert!(ends_sentence("Is it over?)"));
         assert!(ends_sentence("今天天气很好。"));
+        assert!(ends_sentence("It was released in 1993.[4][5]"));
+        assert!(ends_sentence("A claim.[citation needed]"));
+        assert!(!ends_sentence("[1]"));
+        assert!(!ends_sentence("Remake of the film[4]"));
         assert!(!ends_sentence("Most Popular"));
         assert!(!ends_sentence("Breaking: storm hits coast"));
         assert!(!ends_sentence(""));
