@@ -76,7 +76,10 @@ pub(crate) enum Kind {
 /// Cleans a whole-page text dump.
 pub fn clean_text(text: &str) -> Result<Article, ExtractError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.trim().is_empty() {
+    if text
+        .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+        .is_empty()
+    {
         return Err(ExtractError::Empty);
     }
     let units = units::split(text);
@@ -174,18 +177,26 @@ fn classify(units: &[Unit]) -> (Vec<Kind>, Vec<bool>) {
         }
         let k = if u.bullet || teaser[i] {
             Kind::Item
-        } else if u.boiler {
-            Kind::Boiler
-        } else if is_caption(units, i) {
+        } else if is_caption(units, i) || is_alt_of_next(units, i) {
             Kind::Caption
         } else if is_prose(u) {
-            if u.len >= REPEAT_MIN_BYTES && prose_seen.insert(u.hash, ()).is_some() {
-                repeats.push(i);
+            if u.is_boiler() {
+                Kind::Boiler
+            } else {
+                if u.len >= REPEAT_MIN_BYTES && prose_seen.insert(u.hash, ()).is_some() {
+                    repeats.push(i);
+                }
+                Kind::Prose
             }
-            Kind::Prose
         } else if is_sentence(u) {
-            Kind::Sentence
+            if u.is_boiler() {
+                Kind::Boiler
+            } else {
+                Kind::Sentence
+            }
         } else {
+            // Short lines score as low as boilerplate; which of the two they are is
+            // asked later, and only inside the body.
             Kind::Short
         };
         kinds.push(k);
@@ -226,6 +237,29 @@ fn is_caption(units: &[Unit], i: usize) -> bool {
     !first.sentence && !first.bullet && first.words() <= title::TITLE_MAX_WORDS && u.len > first.len
 }
 
+/// Alt text is at most this long.
+const ALT_MAX_BYTES: usize = 300;
+/// Two lines sharing at least this many leading bytes ...
+const ALT_PREFIX_BYTES: usize = 24;
+
+/// True when one of the next two lines starts like this one (at least
+/// [`ALT_PREFIX_BYTES`] and most of this line): an image's alt text followed by its
+/// caption, which repeats it with a credit or small edits.
+fn is_alt_of_next(units: &[Unit], i: usize) -> bool {
+    let a = units[i].text.as_bytes();
+    if a.len() < ALT_PREFIX_BYTES || a.len() > ALT_MAX_BYTES {
+        return false;
+    }
+    units[i + 1..units.len().min(i + 3)].iter().any(|n| {
+        let b = n.text.as_bytes();
+        let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        b != a
+            && common >= ALT_PREFIX_BYTES
+            && common * 10 >= a.len().min(b.len()) * 6
+            && b.len() >= a.len() * 9 / 10
+    })
+}
+
 /// Score of a unit in the body search: prose bytes count for, everything else against.
 /// A list item written as prose (a bullet point of full sentences) counts as prose; a
 /// teaser indented under a link does not.
@@ -237,7 +271,6 @@ fn score(u: &Unit, k: Kind, teaser: bool) -> i64 {
         _ => -(u.len as i64),
     }
 }
-
 /// The run of units with the greatest score (Kadane), if it holds enough prose.
 fn body_run(units: &[Unit], kinds: &[Kind], teaser: &[bool]) -> Option<(usize, usize)> {
     let (mut best, mut best_range) = (0i64, None);
@@ -303,6 +336,7 @@ fn extend_end(units: &[Unit], kinds: &[Kind], teaser: &[bool], end: usize) -> us
         && u.block_len == 1
         && u.len <= CREDIT_MAX_BYTES
         && !is_label(units, j)
+        && !u.is_boiler()
         && (j + 1 == units.len() || is_non_article(units, kinds, j + 1));
     if credit { j } else { end }
 }
@@ -312,7 +346,7 @@ fn extend_end(units: &[Unit], kinds: &[Kind], teaser: &[bool], end: usize) -> us
 /// lines under them are a link list ("Most viewed" with summaries).
 fn is_genuine_list(units: &[Unit], teaser: &[bool], run: std::ops::Range<usize>) -> bool {
     let items = run.clone().filter(|&i| !teaser[i]).count().max(1) as f32;
-    let boiler = run.clone().filter(|&i| units[i].boiler).count() as f32;
+    let boiler = run.clone().filter(|&i| units[i].is_boiler()).count() as f32;
     if boiler / items >= LIST_MAX_BOILER {
         return false;
     }
@@ -369,6 +403,7 @@ fn assemble(
             continue;
         }
         let skip = matches!(kinds[i], Kind::Boiler | Kind::Caption | Kind::Repeat)
+            || (kinds[i] == Kind::Short && u.is_boiler())
             || Some(u.hash) == title_hash
             || (kinds[i] != Kind::Prose && emitted.insert(u.hash, ()).is_some());
         if !skip {

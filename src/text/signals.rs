@@ -63,6 +63,9 @@ const STOP_WORDS: &[&str] = &[
     "к", "как", "на", "не", "по", "с", "что",
 ];
 
+/// The longest stop word, in bytes: longer words skip the lookup.
+const MAX_STOP_BYTES: usize = 6;
+
 /// Word-level counts of one stretch of text.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct WordStats {
@@ -187,7 +190,7 @@ fn slot(k: u64) -> usize {
 
 /// True for a function word of [`STOP_WORDS`], case-insensitively (ASCII).
 fn is_stop_word(w: &str) -> bool {
-    if w.is_empty() || w.len() > 8 {
+    if w.is_empty() || w.len() > MAX_STOP_BYTES {
         return false;
     }
     let k = word_key(w);
@@ -227,8 +230,9 @@ const BOILERPLATE: &[&str] = &[
     "skip to",
     "back to top",
     "advertisement",
-    "javascript",
-    "your browser",
+    "enable javascript",
+    "javascript is disabled",
+    "javascript enabled",
     "datenschutz",
     "alle rechte vorbehalten",
     "abonnieren",
@@ -345,7 +349,10 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(STOP_WORDS.windows(2).all(|w| w[0] < w[1]), "unsorted");
-        assert!(STOP_WORDS.iter().all(|w| w.len() <= 8), "key too long");
+        assert!(
+            STOP_WORDS.iter().all(|w| w.len() <= MAX_STOP_BYTES),
+            "key too long"
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@ const SITE_SEPARATORS: [&str; 7] = [" | ", " - ", " – ", " — ", " :: ", " «
 fn title_like(u: &Unit) -> bool {
     let w = u.words();
     !u.bullet
-        && !u.boiler
+        && !u.is_boiler()
         && u.len >= TITLE_MIN_BYTES
         && (1..=TITLE_MAX_WORDS).contains(&w)
         && !(u.sentence && u.text.ends_with('.') && w > 12)

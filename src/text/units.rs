@@ -27,8 +27,6 @@ pub struct Unit<'a> {
     pub sentence: bool,
     /// Ends with a colon.
     pub colon: bool,
-    /// Holds a cookie / share / newsletter / footer phrase.
-    pub boiler: bool,
     /// Hash of the text, whitespace-collapsed.
     pub hash: u64,
 }
@@ -46,6 +44,11 @@ impl Unit<'_> {
             }
             out.push_str(l.trim());
         }
+    }
+    /// Holds a cookie / share / newsletter / footer phrase. Not cached: asked only of
+    /// the few units where the answer matters, since most lines of a dump never need it.
+    pub fn is_boiler(&self) -> bool {
+        signals::is_boilerplate(self.text)
     }
     /// Words, counting dense-script characters as half a word.
     pub fn words(&self) -> u32 {
@@ -145,7 +148,6 @@ fn measure(raw: &str, block: u32, pos_in_block: u16, block_len: u16) -> Unit<'_>
         ws: signals::word_stats(text),
         sentence: signals::ends_sentence(text),
         colon: signals::ends_colon(text),
-        boiler: signals::is_boilerplate(text),
         hash: signals::line_hash(text),
     }
 }
