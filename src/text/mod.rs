@@ -27,7 +27,9 @@ const PROSE_UNPUNCTUATED_WORDS: u32 = 25;
 /// Prose reads in lowercase: at least this share of cased words start lowercase
 /// (headlines and menus in Title Case fall below).
 const PROSE_MIN_LOWER: f32 = 0.4;
-/// ... unless function words are this dense (German capitalises its nouns).
+/// ... or this share when function words are dense (German capitalises its nouns) ...
+const PROSE_MIN_LOWER_DENSE_STOP: f32 = 0.25;
+/// ... at least this share of the words.
 const PROSE_MIN_STOP: f32 = 0.12;
 /// An unpunctuated list item with this many words ...
 const ITEM_PROSE_WORDS: u32 = 12;
@@ -139,7 +141,10 @@ fn is_prose(u: &Unit) -> bool {
     let words = u.words();
     let shaped =
         (u.sentence || u.colon) && words >= PROSE_MIN_WORDS || words >= PROSE_UNPUNCTUATED_WORDS;
-    shaped && (u.ws.lower_share() >= PROSE_MIN_LOWER || u.ws.stop_share() >= PROSE_MIN_STOP)
+    let lower = u.ws.lower_share();
+    shaped
+        && (lower >= PROSE_MIN_LOWER
+            || lower >= PROSE_MIN_LOWER_DENSE_STOP && u.ws.stop_share() >= PROSE_MIN_STOP)
 }
 
 /// True for a list item written as prose: a bullet point of full sentences, or a long
@@ -483,4 +488,161 @@ pub fn explain(text: &str) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const P1: &str = "The council met on Tuesday and agreed that the new bridge will open to traffic in the spring.";
+    const P2: &str = "Work on the approach roads is nearly done, and the last inspections are planned for March.";
+
+    fn kinds_of(text: &str) -> (Vec<Unit<'_>>, Vec<Kind>, Vec<bool>) {
+        let u = units::split(text);
+        let (k, t) = classify(&u);
+        (u, k, t)
+    }
+
+    #[test]
+    fn prose_needs_length_punctuation_and_lowercase() {
+        let u = units::split(P1);
+        assert!(is_prose(&u[0]));
+        let headline =
+            units::split("Council Agrees New Bridge Will Open To Traffic In The Spring Next Year.");
+        assert!(!is_prose(&headline[0]), "Title Case is not prose");
+        let short = units::split("The bridge opens.");
+        assert!(!is_prose(&short[0]) && is_sentence(&short[0]));
+        let de = units::split(
+            "Der Stadtrat hat am Dienstag beschlossen, die Brücke im Frühjahr zu öffnen.",
+        );
+        assert!(is_prose(&de[0]));
+    }
+
+    #[test]
+    fn teasers_under_items_are_items() {
+        let (_, k, t) = kinds_of(
+            "  • Ferry changes\n\n    The ferry will run fewer crossings from next month, the operator said.\n\nBack",
+        );
+        assert_eq!(k[..2], [Kind::Item, Kind::Item]);
+        assert!(t[1] && !t[0]);
+        assert_eq!(k[2], Kind::Short);
+    }
+
+    #[test]
+    fn caption_under_alt_text_in_one_block() {
+        let (_, k, _) = kinds_of(&format!(
+            "Photo of the quay - Gazette\nResidents wade through the water on Tuesday.\n\n{P1}"
+        ));
+        assert_eq!(k[1], Kind::Caption);
+        assert_eq!(k[2], Kind::Prose);
+    }
+
+    #[test]
+    fn alt_text_repeated_by_its_caption() {
+        let text = "A ferry leaves the harbour at dawn on Monday.\n\nA ferry leaves the harbour at dawn on Monday. | Photo: Jane Rowe";
+        let (_, k, _) = kinds_of(text);
+        assert_eq!(k[0], Kind::Caption);
+        let (_, k, _) = kinds_of(&format!("{P1}\n\n{P1}"));
+        assert_ne!(k[0], Kind::Caption, "identical lines are not alt + caption");
+    }
+
+    #[test]
+    fn only_a_run_of_repeated_paragraphs_is_a_repeat() {
+        let p3 =
+            "Residents can follow the works on the council's website, which is updated every week.";
+        let (_, k, _) = kinds_of(&format!(
+            "{P1}\n\n{P2}\n\n{p3}\n\nFooter\n\n{P1}\n\n{P2}\n\n{p3}"
+        ));
+        assert_eq!(k[4..], [Kind::Repeat, Kind::Repeat, Kind::Repeat]);
+        let (_, k, _) = kinds_of(&format!("{P1}\n\n{P2}\n\n{P1}"));
+        assert_eq!(k[2], Kind::Prose, "one repeated paragraph stays");
+    }
+
+    #[test]
+    fn body_run_skips_menus_and_needs_prose() {
+        let text = format!("  • Home\n\n  • News\n\n{P1}\n\n{P2}\n\n  • Privacy\n\n  • Terms");
+        let (u, k, t) = kinds_of(&text);
+        assert_eq!(body_run(&u, &k, &t), Some((2, 3)));
+        let (u, k, t) = kinds_of("  • Home\n\nNews\n\nContact us");
+        assert_eq!(body_run(&u, &k, &t), None);
+    }
+
+    #[test]
+    fn labels_head_lists() {
+        let u = units::split("Most read\n\n  • One\n\nAfter");
+        assert!(is_label(&u, 0));
+        assert!(!is_label(&u, 2));
+    }
+
+    #[test]
+    fn closing_credit_kept_only_before_non_article() {
+        let text = format!("{P1}\n\nREUTERS\n\nMost read\n\n  • One");
+        let (u, k, t) = kinds_of(&text);
+        assert_eq!(extend_end(&u, &k, &t, 0), 1);
+        let text = format!("{P1}\n\nREUTERS");
+        let (u, k, t) = kinds_of(&text);
+        assert_eq!(extend_end(&u, &k, &t, 0), 1);
+        let text = format!("{P1}\n\nRelated stories\n\nAnother headline here");
+        let (u, k, t) = kinds_of(&text);
+        assert_eq!(
+            extend_end(&u, &k, &t, 0),
+            0,
+            "a label followed by headlines is not a credit"
+        );
+        let text = format!("{P1}\n\nShare on Facebook\n\n  • One");
+        let (u, k, t) = kinds_of(&text);
+        assert_eq!(extend_end(&u, &k, &t, 0), 0, "boilerplate is not a credit");
+    }
+
+    #[test]
+    fn genuine_lists_versus_link_lists() {
+        let text = format!(
+            "{P1} These are the changes:\n\n  • fares stay the same\n\n  • buses run later\n\n{P2}"
+        );
+        let (u, _, t) = kinds_of(&text);
+        assert!(is_genuine_list(&u, &t, 1..3), "introduced by a colon");
+        let text = "Latest\n\n  • Ferry timetable changes from next month\n\n    The island ferry will run two fewer crossings on weekdays from the\n\n  • Festival returns\n\n    Organisers say this summer's event will be the biggest yet, with";
+        let (u, _, t) = kinds_of(text);
+        assert!(!is_genuine_list(&u, &t, 1..5), "headlines with teasers");
+        let (u, _, t) = kinds_of("x\n\n  • Share on Facebook\n\n  • Share on X\n\n  • Email");
+        assert!(!is_genuine_list(&u, &t, 1..4), "share bar");
+    }
+
+    #[test]
+    fn dropped_list_takes_its_label_along() {
+        let text = format!(
+            "Headline of the day\n\n{P1}\n\nRelated\n\n  • Other story one\n\n  • Other story two\n\n{P2}"
+        );
+        let a = clean_text(&text).unwrap();
+        assert_eq!(a.blocks, [P1, P2]);
+        assert_eq!(a.title, "Headline of the day");
+    }
+
+    #[test]
+    fn kept_list_renders_bullets_and_nesting() {
+        let text = format!(
+            "{P1} It has three parts:\n\n* first part\n  * a detail\n* second part\n\n{P2}"
+        );
+        let a = clean_text(&text).unwrap();
+        assert_eq!(
+            a.blocks[1],
+            "  • first part\n    • a detail\n  • second part"
+        );
+    }
+
+    #[test]
+    fn small_page_is_kept_whole_and_empty_is_empty() {
+        let a = clean_text("Note\n\nabc\n\ndef").unwrap();
+        assert_eq!((a.title.as_str(), a.blocks.len()), ("Note", 2));
+        assert_eq!(clean_text("\u{feff}  \n"), Err(ExtractError::Empty));
+        let menu = "  • a\n\n".repeat(40);
+        assert_eq!(clean_text(&menu), Err(ExtractError::NoArticle));
+    }
+
+    #[test]
+    fn explain_marks_title_and_body() {
+        let e = explain(&format!("Bridge to open in spring\n\n{P1}\n\n{P2}"));
+        assert!(e.lines().next().unwrap().starts_with('T'));
+        assert_eq!(e.lines().filter(|l| l.starts_with('|')).count(), 2);
+    }
 }
