@@ -181,7 +181,6 @@ const UNLIKELY_SUBSTR: &[&str] = &[
     "print-only",
     "skip-link",
     "skiplink",
-    "widget",
     "promo",
     "tagcloud",
     "tag-cloud",

@@ -185,3 +185,80 @@ fn metadata(raw: &walk::RawMeta, ld: &meta::JsonLd, opts: &Options) -> Metadata 
 pub fn parse_only(html: &str) -> usize {
     scraper::Html::parse_document(html).tree.nodes().count()
 }
+
+/// Debug view of the scoring (top candidates and kept blocks), for tuning.
+#[doc(hidden)]
+pub fn debug_dump(html: &str) -> String {
+    use std::fmt::Write;
+    let dom = scraper::Html::parse_document(html);
+    let mut out = String::new();
+    for strict in [true, false] {
+        let o = WalkOptions {
+            strip_unlikely: strict,
+            strip_semantic: strict,
+        };
+        let mut doc = walk::walk(&dom, &o);
+        let top = select::score(&mut doc);
+        let mut idx: Vec<usize> = (0..doc.els.len()).filter(|&i| doc.els[i].scored).collect();
+        idx.sort_by(|a, b| doc.els[*b].score.total_cmp(&doc.els[*a].score));
+        let _ = writeln!(out, "== strict {strict} top {top:?}");
+        for &i in idx.iter().take(6) {
+            let e = &doc.els[i];
+            let first = (e.first_block < e.end_block)
+                .then(|| {
+                    doc.text(&doc.blocks[e.first_block as usize])
+                        .chars()
+                        .take(60)
+                        .collect::<String>()
+                })
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  el {i} {:?} score {:.1} w {} chars {} ld {:.2} blocks {}..{} | {first}",
+                e.tag,
+                e.score,
+                e.weight,
+                e.chars,
+                e.link_density(),
+                e.first_block,
+                e.end_block
+            );
+        }
+        if let Some(t) = top {
+            let t2 = select::refine(&doc, t);
+            let roots = select::with_siblings(&doc, t2);
+            let _ = writeln!(out, "  refined {t2} roots {roots:?}");
+            let keep = select::keep_blocks(&doc, &roots);
+            let mut order: Vec<usize> = (0..doc.blocks.len()).filter(|&i| keep[i]).collect();
+            let _ = writeln!(out, "  kept {}", order.len());
+            for &r in &roots {
+                let e = &doc.els[r as usize];
+                let _ = writeln!(
+                    out,
+                    "  root {r} {:?} blocks {}..{} els ..{}",
+                    e.tag, e.first_block, e.end_block, e.el_end
+                );
+                for c in r + 1..e.el_end {
+                    let x = &doc.els[c as usize];
+                    if select::clean_conditionally(x) {
+                        let _ = writeln!(
+                            out,
+                            "    cleaned {c} {:?} blocks {}..{} score {} w {} ld {:.2} lis {} paras {}",
+                            x.tag,
+                            x.first_block,
+                            x.end_block,
+                            x.score,
+                            x.weight,
+                            x.link_density(),
+                            x.lis,
+                            x.paras
+                        );
+                    }
+                }
+            }
+            clean::filter(&doc, &mut order, "");
+            let _ = writeln!(out, "  filtered {}", order.len());
+        }
+    }
+    out
+}

@@ -43,10 +43,20 @@ fn para_score(b: &Block) -> f32 {
     1.0 + b.commas as f32 + (b.chars / 100).min(3) as f32
 }
 
+/// Paragraphs a container needs before its class/id weight counts in full: a lone
+/// block in a `content`-named box should not outvote the real article.
+const FULL_WEIGHT_PARAS: u32 = 3;
+
 fn init(el: &mut El) {
     if !el.scored {
         el.scored = true;
-        el.score = hints::tag_base_score(el.tag) + el.weight as f32;
+        let share = el.paras.min(FULL_WEIGHT_PARAS) as f32 / FULL_WEIGHT_PARAS as f32;
+        let weight = if el.weight > 0 {
+            el.weight as f32 * share
+        } else {
+            el.weight as f32
+        };
+        el.score = hints::tag_base_score(el.tag) + weight;
     }
 }
 
@@ -224,6 +234,9 @@ const CLEAN_MAX_LD: f32 = 0.2;
 /// Link density that removes any container.
 const CLEAN_MAX_LD_POSITIVE: f32 = 0.5;
 
+/// Share of the article's text above which a sub-container is a wrapper, never cleaned.
+const WRAPPER_SHARE: f32 = 0.5;
+
 /// Readability's conditional cleaning: should this container inside the article go?
 pub fn clean_conditionally(el: &El) -> bool {
     if !matches!(
@@ -265,7 +278,9 @@ pub fn keep_blocks(doc: &Doc, roots: &[u32]) -> Vec<bool> {
         let mut c = r + 1;
         while c < re.el_end {
             let e = &doc.els[c as usize];
-            if clean_conditionally(e) {
+            // A wrapper holding most of the article is the article, whatever its class.
+            let wrapper = e.chars as f32 >= re.chars as f32 * WRAPPER_SHARE;
+            if !wrapper && clean_conditionally(e) {
                 for k in &mut keep[e.first_block as usize..e.end_block as usize] {
                     *k = false;
                 }
