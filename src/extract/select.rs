@@ -208,7 +208,7 @@ pub fn with_siblings(doc: &Doc, top: u32) -> Vec<u32> {
             };
             if e.scored && e.score + bonus >= threshold {
                 true
-            } else if e.tag == Tag::P {
+            } else if e.tag == Tag::P || (e.chars > SIBLING_PARA_CHARS && e.paras > 0) {
                 let ld = e.link_density();
                 (e.chars > SIBLING_PARA_CHARS && ld < SIBLING_PARA_MAX_LD)
                     || (e.chars > 0
@@ -257,10 +257,6 @@ pub fn clean_conditionally(el: &El) -> bool {
         return true;
     }
     if ld > CLEAN_MAX_LD_POSITIVE {
-        return true;
-    }
-    if el.tag != Tag::List && el.lis > el.paras + 1 && el.tag != Tag::Table {
-        // More list items than paragraphs: a menu or a teaser list.
         return true;
     }
     false
