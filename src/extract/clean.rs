@@ -106,6 +106,12 @@ pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
     // 4. Trailing link lists and headings left without text.
     while let Some(&last) = order.last() {
         let b = &doc.blocks[last];
+        if order
+            .iter()
+            .all(|&i| matches!(doc.blocks[i].tag, Tag::H(_)))
+        {
+            break; // a page of headings only keeps them
+        }
         if b.link_density() > MAX_BLOCK_LD || matches!(b.tag, Tag::H(_)) {
             order.pop();
         } else {

@@ -145,7 +145,6 @@ const UNLIKELY_SUBSTR: &[&str] = &[
     "agegate",
     "pagination",
     "pager",
-    "popup",
     "newsletter",
     "subscribe",
     "subscription",
@@ -158,15 +157,8 @@ const UNLIKELY_SUBSTR: &[&str] = &[
     "mostviewed",
     "most-viewed",
     "recommend",
-    "share",
-    "sharing",
-    "social",
     "author-bio",
     "authorbio",
-    "byline",
-    "caption",
-    "credit",
-    "advert",
     "outbrain",
     "taboola",
     "teaser-list",
@@ -181,7 +173,6 @@ const UNLIKELY_SUBSTR: &[&str] = &[
     "print-only",
     "skip-link",
     "skiplink",
-    "promo",
     "tagcloud",
     "tag-cloud",
     "post-tags",
@@ -192,9 +183,18 @@ const UNLIKELY_SUBSTR: &[&str] = &[
 ];
 
 /// Short class/id words that mark noise only as whole words (`ad` but not `head`).
-const UNLIKELY_WORD: &[&str] = &[
-    "ad", "ads", "nav", "tags", "extra", "rss", "header", "modal", "toolbar", "meta", "print",
-    "sns",
+const UNLIKELY_WORD: &[&str] = &["nav", "rss", "header", "toolbar"];
+
+/// Class/id words that usually mark small furniture (share bars, captions, ads) but
+/// sometimes sit on a wrapper of the whole article: the walker drops such an element
+/// only when it turns out small or link-heavy. Matched as substrings.
+const SOFT_SUBSTR: &[&str] = &[
+    "share", "sharing", "social", "caption", "credit", "byline", "advert", "promo", "popup",
+];
+
+/// Short soft words, matched as whole words.
+const SOFT_WORD: &[&str] = &[
+    "ad", "ads", "extra", "modal", "print", "meta", "sns", "tags",
 ];
 
 /// Words that keep an element even when it also carries an unlikely word
@@ -274,6 +274,8 @@ pub struct Hints {
     pub weight: i16,
     /// The element is navigation, a widget, a caption... and holds no article text.
     pub unlikely: bool,
+    /// Only soft words made it unlikely: judge it by its size.
+    pub soft: bool,
 }
 
 /// Computes the hints of a class/id string (lower case, class and id joined by a space).
@@ -288,9 +290,19 @@ pub fn hints(attr: &str) -> Hints {
     if contains_any(attr, POSITIVE_SUBSTR) {
         weight += HINT_WEIGHT;
     }
-    let unlikely = (contains_any(attr, UNLIKELY_SUBSTR) || has_word(attr, UNLIKELY_WORD))
-        && !contains_any(attr, MAYBE_SUBSTR);
-    Hints { weight, unlikely }
+    if contains_any(attr, MAYBE_SUBSTR) {
+        return Hints {
+            weight,
+            ..Default::default()
+        };
+    }
+    let hard = contains_any(attr, UNLIKELY_SUBSTR) || has_word(attr, UNLIKELY_WORD);
+    let soft = !hard && (contains_any(attr, SOFT_SUBSTR) || has_word(attr, SOFT_WORD));
+    Hints {
+        weight,
+        unlikely: hard || soft,
+        soft,
+    }
 }
 
 /// ARIA roles that are never the article.
@@ -621,6 +633,8 @@ mod tests {
         assert!(hints("sidebar").unlikely);
         assert!(hints("most-popular widget").unlikely);
         assert!(hints("ad slot").unlikely);
+        assert!(hints("ad slot").soft);
+        assert!(!hints("sidebar").soft);
         assert!(!hints("thread-head").unlikely, "`ad` only as a whole word");
         assert!(
             !hints("main-content sidebar-aware").unlikely,

@@ -125,7 +125,7 @@ fn article_blocks((doc, top): (Doc, Option<u32>), title: &str) -> Vec<String> {
     };
     let keep = if roots.is_empty() {
         // No container stood out: every block of the page competes on its own.
-        vec![true; doc.blocks.len()]
+        doc.dead.iter().map(|d| !d).collect()
     } else {
         select::keep_blocks(&doc, &roots)
     };

@@ -64,7 +64,7 @@ fn init(el: &mut El) {
 pub fn score(doc: &mut Doc) -> Option<u32> {
     for bi in 0..doc.blocks.len() {
         let b = doc.blocks[bi];
-        if !votes(&b) || b.owner == NONE {
+        if !votes(&b) || b.owner == NONE || doc.dead[bi] {
             continue;
         }
         let s = para_score(&b);
@@ -266,6 +266,7 @@ pub fn clean_conditionally(el: &El) -> bool {
 /// containers.
 pub fn keep_blocks(doc: &Doc, roots: &[u32]) -> Vec<bool> {
     let mut keep = vec![false; doc.blocks.len()];
+    let dead = &doc.dead;
     for &r in roots {
         let re = &doc.els[r as usize];
         for k in &mut keep[re.first_block as usize..re.end_block as usize] {
@@ -285,6 +286,9 @@ pub fn keep_blocks(doc: &Doc, roots: &[u32]) -> Vec<bool> {
                 c += 1;
             }
         }
+    }
+    for (k, d) in keep.iter_mut().zip(dead) {
+        *k &= !d;
     }
     keep
 }

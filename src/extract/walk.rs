@@ -41,6 +41,8 @@ pub struct El {
     pub score: f32,
     /// Whether the score was initialised.
     pub scored: bool,
+    /// Carries only soft unlikely hints (share, caption, ad...).
+    pub soft: bool,
 }
 
 impl El {
@@ -122,6 +124,8 @@ pub struct Doc {
     pub blocks: Vec<Block>,
     /// All block text, back to back.
     pub arena: String,
+    /// Blocks inside small soft-unlikely elements: not article text.
+    pub dead: Vec<bool>,
     /// Metadata.
     pub meta: RawMeta,
 }
@@ -205,6 +209,8 @@ struct Walker {
     anchors: u32,
     pre: u32,
     attr_buf: String,
+    /// The element being opened carries only soft unlikely hints.
+    soft: bool,
 }
 
 impl Walker {
@@ -371,7 +377,16 @@ impl Walker {
             return false;
         }
         self.fill_attr(e);
-        !self.attr_buf.is_empty() && hints::hints(&self.attr_buf).unlikely
+        if self.attr_buf.is_empty() {
+            return false;
+        }
+        let h = hints::hints(&self.attr_buf);
+        if h.soft && class != TagClass::Inline {
+            // Judged later by its size (see `SOFT_KEEP_CHARS`).
+            self.soft = true;
+            return false;
+        }
+        h.unlikely
     }
 
     /// Puts `class id` (lower case) into `attr_buf`.
@@ -419,6 +434,7 @@ pub fn walk(html: &Html, opts: &WalkOptions) -> Doc {
         anchors: 0,
         pre: 0,
         attr_buf: String::with_capacity(128),
+        soft: false,
     };
     w.doc.els.reserve(256);
     w.doc.blocks.reserve(256);
@@ -506,6 +522,7 @@ pub fn walk(html: &Html, opts: &WalkOptions) -> Doc {
                                     lis: 0,
                                     score: 0.0,
                                     scored: false,
+                                    soft: std::mem::take(&mut w.soft),
                                 });
                                 w.owner = idx;
                                 if tag == Tag::Pre {
@@ -520,8 +537,18 @@ pub fn walk(html: &Html, opts: &WalkOptions) -> Doc {
                                 w.stack.push(Frame::Inline);
                             }
                             TagClass::Anchor => {
-                                w.anchors += 1;
-                                w.stack.push(Frame::Anchor);
+                                // `javascript:` pseudo-links and name anchors carry text, not links.
+                                let real = e.attr("href").is_some_and(|h| {
+                                    !h.trim_start()
+                                        .to_ascii_lowercase()
+                                        .starts_with("javascript:")
+                                });
+                                if real {
+                                    w.anchors += 1;
+                                    w.stack.push(Frame::Anchor);
+                                } else {
+                                    w.stack.push(Frame::Inline);
+                                }
                             }
                             TagClass::Inline => w.stack.push(Frame::Inline),
                         }
@@ -569,8 +596,34 @@ pub fn walk(html: &Html, opts: &WalkOptions) -> Doc {
         }
     }
     let mut doc = w.doc;
+    doc.dead = vec![false; doc.blocks.len()];
     aggregate(&mut doc);
+    if kill_soft(&mut doc) {
+        for el in &mut doc.els {
+            (el.chars, el.links, el.commas, el.paras, el.lis) = (0, 0, 0, 0, 0);
+        }
+        aggregate(&mut doc);
+    }
     doc
+}
+
+/// A soft-unlikely element with at least this much text...
+const SOFT_KEEP_CHARS: u32 = 400;
+/// ...and at most this link density is a wrapper of real text, not furniture.
+const SOFT_KEEP_MAX_LD: f32 = 0.3;
+
+/// Marks the blocks of small or link-heavy soft-unlikely elements dead.
+fn kill_soft(doc: &mut Doc) -> bool {
+    let mut any = false;
+    for el in &doc.els {
+        if el.soft && (el.chars < SOFT_KEEP_CHARS || el.link_density() > SOFT_KEEP_MAX_LD) {
+            for d in &mut doc.dead[el.first_block as usize..el.end_block as usize] {
+                *d = true;
+            }
+            any = true;
+        }
+    }
+    any
 }
 
 /// Minimum chars for a block to count as a paragraph in container stats.
@@ -578,8 +631,8 @@ pub const PARA_MIN_CHARS: u32 = 25;
 
 /// Adds every block's counts to its owner, then every element's to its parent.
 fn aggregate(doc: &mut Doc) {
-    for b in &doc.blocks {
-        if b.owner == NONE {
+    for (b, &dead) in doc.blocks.iter().zip(&doc.dead) {
+        if b.owner == NONE || dead {
             continue;
         }
         let el = &mut doc.els[b.owner as usize];
