@@ -103,7 +103,18 @@ pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
         seen += b.chars;
         k += 1;
     }
-    // 4. Trailing link lists and headings left without text.
+    // 4. Prompts and label lines at the very start and end.
+    let furniture = |i: usize| {
+        let t = doc.text(&doc.blocks[i]);
+        hints::is_prompt(t) || hints::is_label_line(t)
+    };
+    while order.len() > 1 && furniture(order[order.len() - 1]) {
+        order.pop();
+    }
+    while order.len() > 1 && furniture(order[0]) {
+        order.remove(0);
+    }
+    // 5. Trailing link lists and headings left without text.
     while let Some(&last) = order.last() {
         let b = &doc.blocks[last];
         if order

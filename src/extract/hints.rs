@@ -610,6 +610,65 @@ pub fn is_boilerplate_line(text: &str) -> bool {
     BOILERPLATE_PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
+/// Words of subscription, app, social and legal prompts, lower case. A short block
+/// holding one at the very start or end of the article is a prompt, not the story.
+const PROMPT_WORDS: &[&str] = &[
+    "subscribe",
+    "subscriber",
+    "subscription",
+    "newsletter",
+    "sign up",
+    "sign in to",
+    "log in to",
+    "download our app",
+    " app for ios",
+    " apps for ios",
+    "follow us",
+    "is not responsible for",
+    "all rights reserved",
+    "abonnieren",
+    "abonnent",
+    "abonnez",
+    "abonné",
+    "suscríbete",
+    "suscriptor",
+    "prenumerat",
+    "subskrypc",
+    "zaloguj",
+    "cookies",
+];
+
+/// Longest block (chars) judged by [`is_prompt`].
+pub const MAX_PROMPT_CHARS: usize = 250;
+
+/// True when a short block is a subscription, app, social or legal prompt.
+pub fn is_prompt(text: &str) -> bool {
+    if text.chars().count() > MAX_PROMPT_CHARS {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    PROMPT_WORDS.iter().any(|w| lower.contains(w))
+}
+
+/// Longest block (chars) judged by [`is_label_line`].
+pub const MAX_LABEL_CHARS: usize = 80;
+
+/// True for a short `Label: value` line with no sentence ending (category, date,
+/// source lines around an article).
+pub fn is_label_line(text: &str) -> bool {
+    let t = text.trim();
+    if t.chars().count() > MAX_LABEL_CHARS || t.ends_with(['.', '!', '?', '"', '”']) {
+        return false;
+    }
+    match t.find(':') {
+        Some(i) => {
+            let label = &t[..i];
+            i > 0 && i + 1 < t.len() && label.split_whitespace().count() <= 3
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -671,6 +730,23 @@ mod tests {
             "Most popular parties lost seats in the regional election held on Sunday"
         ));
         assert!(!is_related_heading("The economy"));
+    }
+
+    #[test]
+    fn prompts_and_labels() {
+        assert!(is_prompt(
+            "To read the whole story, subscribe to the Daily Planet."
+        ));
+        assert!(is_prompt(
+            "Get the latest news on our apps for iOS and Android."
+        ));
+        assert!(!is_prompt(
+            "The council met on Tuesday to discuss the budget."
+        ));
+        assert!(is_label_line("Category: Local news"));
+        assert!(is_label_line("Published : 04/21/2022"));
+        assert!(!is_label_line("VIET NAM NEWS/ASIA NEWS NETWORK"));
+        assert!(!is_label_line("He said: we will return."));
     }
 
     #[test]
