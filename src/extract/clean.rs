@@ -47,7 +47,8 @@ pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
     // 1. Furniture lines and link-heavy blocks.
     order.retain(|&i| {
         let b = &doc.blocks[i];
-        if hints::is_boilerplate_line(doc.text(b)) {
+        let text = doc.text(b);
+        if hints::is_boilerplate_line(text) && !hints::is_related_heading(text) {
             return false;
         }
         if b.tag != Tag::Li && b.link_density() > MAX_BLOCK_LD {
@@ -111,7 +112,9 @@ pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
     while order.len() > 1 && furniture(order[order.len() - 1]) {
         order.pop();
     }
-    while order.len() > 1 && furniture(order[0]) {
+    while order.len() > 1
+        && (furniture(order[0]) || hints::is_dateline(doc.text(&doc.blocks[order[0]])))
+    {
         order.remove(0);
     }
     // 5. Trailing link lists and headings left without text.

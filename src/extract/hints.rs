@@ -28,11 +28,9 @@ pub fn tag_class(name: &str) -> TagClass {
         // Not text, or never article text.
         "script" | "style" | "noscript" | "template" | "svg" | "math" | "iframe" | "object"
         | "embed" | "canvas" | "video" | "audio" | "select" | "option" | "textarea" | "button"
-        | "input" | "nav" | "aside" | "figure" | "figcaption" | "picture" | "head" | "title"
-        | "meta" | "link" | "map" | "dialog" | "label" | "footer" | "header" | "menu"
-        | "datalist" | "optgroup" | "output" | "progress" | "meter" | "frameset" | "frame" => {
-            TagClass::Skip
-        }
+        | "input" | "nav" | "aside" | "figure" | "figcaption" | "picture" | "title" | "meta"
+        | "link" | "map" | "dialog" | "label" | "footer" | "header" | "menu" | "datalist"
+        | "optgroup" | "output" | "progress" | "meter" | "frameset" | "frame" => TagClass::Skip,
         "br" | "hr" => TagClass::Break,
         "a" => TagClass::Anchor,
         "p" | "div" | "section" | "article" | "main" | "body" | "html" | "blockquote" | "li"
@@ -669,6 +667,48 @@ pub fn is_label_line(text: &str) -> bool {
     }
 }
 
+/// Longest line (chars) judged by [`is_dateline`].
+pub const MAX_DATELINE_CHARS: usize = 40;
+/// Most words in a date line.
+const MAX_DATELINE_WORDS: usize = 8;
+
+/// True for a short date or date-and-name line (`13 Sep 2021`, `By A. Writer | 2 May`).
+pub fn is_dateline(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().count() <= MAX_DATELINE_CHARS
+        && has_date(t)
+        && t.split_whitespace().count() <= MAX_DATELINE_WORDS
+        && !t.ends_with(['!', '?'])
+}
+
+/// True when `t` holds a year (1900-2099) or a numeric date (`3.5.`, `05/03`).
+fn has_date(t: &str) -> bool {
+    let b = t.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        let run = &t[start..i];
+        if run.len() == 4 && (run.starts_with("19") || run.starts_with("20")) {
+            return true;
+        }
+        if run.len() <= 2
+            && i + 1 < b.len()
+            && matches!(b[i], b'.' | b'/' | b'-')
+            && b[i + 1].is_ascii_digit()
+        {
+            return true;
+        }
+    }
+    false
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -730,6 +770,18 @@ mod tests {
             "Most popular parties lost seats in the regional election held on Sunday"
         ));
         assert!(!is_related_heading("The economy"));
+    }
+
+    #[test]
+    fn datelines() {
+        assert!(is_dateline("13 Sep 2021"));
+        assert!(is_dateline("By Jane Doe | 2 May 2022"));
+        assert!(!is_dateline(
+            "The vote passed 52 to 48 after a long debate in the chamber."
+        ));
+        assert!(!is_dateline("Published yesterday"));
+        assert!(!is_dateline("Test Case 1"));
+        assert!(is_dateline("03.05.24 – 14:20"));
     }
 
     #[test]

@@ -204,14 +204,14 @@ pub fn debug_dump(html: &str) -> String {
         let _ = writeln!(out, "== strict {strict} top {top:?}");
         for &i in idx.iter().take(6) {
             let e = &doc.els[i];
-            let first = (e.first_block < e.end_block)
-                .then(|| {
-                    doc.text(&doc.blocks[e.first_block as usize])
-                        .chars()
-                        .take(60)
-                        .collect::<String>()
-                })
-                .unwrap_or_default();
+            let first: String = if e.first_block < e.end_block {
+                doc.text(&doc.blocks[e.first_block as usize])
+                    .chars()
+                    .take(60)
+                    .collect()
+            } else {
+                String::new()
+            };
             let _ = writeln!(
                 out,
                 "  el {i} {:?} score {:.1} w {} chars {} ld {:.2} blocks {}..{} | {first}",

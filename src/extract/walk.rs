@@ -325,15 +325,58 @@ impl Walker {
             | "og:published_time"
             | "publish-date" => set(&mut m.date),
             "author" | "article:author" | "dc.creator" | "byl" | "parsely-author"
-            | "sailthru.author" => {
-                if !content.starts_with("http") {
-                    let c = content.strip_prefix("By ").unwrap_or(content);
-                    if m.author.is_none() {
-                        m.author = Some(c.to_string());
-                    }
-                }
+            | "sailthru.author"
+                if !content.starts_with("http") && m.author.is_none() =>
+            {
+                let c = content.strip_prefix("By ").unwrap_or(content);
+                m.author = Some(c.to_string());
             }
             "og:locale" | "content-language" | "language" | "dc.language" => set(&mut m.locale),
+            _ => {}
+        }
+    }
+
+    /// Reads `<meta>`, `<title>`, canonical `<link>`, JSON-LD, `<html lang>`, `<time>`.
+    fn metadata(&mut self, node: ego_tree::NodeRef<'_, Node>, e: &scraper::node::Element) {
+        let name = e.name();
+        match name {
+            "meta" => self.meta_tag(e),
+            "title" if self.doc.meta.title.is_none() => {
+                let t = child_text(node);
+                if !t.trim().is_empty() {
+                    self.doc.meta.title = Some(t);
+                }
+            }
+            "link" => {
+                if let (Some(rel), Some(href)) = (e.attr("rel"), e.attr("href"))
+                    && rel.eq_ignore_ascii_case("canonical")
+                    && self.doc.meta.canonical.is_none()
+                {
+                    self.doc.meta.canonical = Some(href.trim().to_string());
+                }
+            }
+            "script" => {
+                if let Some(ty) = e.attr("type")
+                    && ty.trim().eq_ignore_ascii_case("application/ld+json")
+                {
+                    self.doc.meta.json_ld.push(child_text(node));
+                }
+            }
+            "html" => {
+                if let Some(l) = e.attr("lang").or_else(|| e.attr("xml:lang"))
+                    && !l.trim().is_empty()
+                    && self.doc.meta.lang.is_none()
+                {
+                    self.doc.meta.lang = Some(l.trim().to_string());
+                }
+            }
+            "time" if self.doc.meta.time.is_none() => {
+                if let Some(d) = e.attr("datetime")
+                    && !d.trim().is_empty()
+                {
+                    self.doc.meta.time = Some(d.trim().to_string());
+                }
+            }
             _ => {}
         }
     }
@@ -362,10 +405,8 @@ impl Walker {
         {
             return true;
         }
-        if !opts.strip_unlikely {
-            return false;
-        }
-        if let Some(r) = e.attr("role")
+        if opts.strip_unlikely
+            && let Some(r) = e.attr("role")
             && hints::role_is_noise(r)
         {
             return true;
@@ -382,11 +423,11 @@ impl Walker {
         }
         let h = hints::hints(&self.attr_buf);
         if h.soft && class != TagClass::Inline {
-            // Judged later by its size (see `SOFT_KEEP_CHARS`).
+            // Judged later by its size (see `SOFT_KEEP_CHARS`), in every pass.
             self.soft = true;
             return false;
         }
-        h.unlikely
+        opts.strip_unlikely && h.unlikely
     }
 
     /// Puts `class id` (lower case) into `attr_buf`.
@@ -444,6 +485,12 @@ pub fn walk(html: &Html, opts: &WalkOptions) -> Doc {
         match edge {
             Edge::Open(node) => {
                 if skipping.is_some() {
+                    // Metadata may sit inside a dropped subtree (a hidden app shell).
+                    if let Node::Element(e) = node.value()
+                        && matches!(e.name(), "meta" | "script" | "link")
+                    {
+                        w.metadata(node, e);
+                    }
                     continue;
                 }
                 match node.value() {
@@ -452,46 +499,7 @@ pub fn walk(html: &Html, opts: &WalkOptions) -> Doc {
                         let name = e.name();
                         let class = hints::tag_class(name);
                         // Metadata lives in skipped elements: read it before skipping.
-                        match name {
-                            "meta" => w.meta_tag(e),
-                            "title" if w.doc.meta.title.is_none() => {
-                                let t = child_text(node);
-                                if !t.trim().is_empty() {
-                                    w.doc.meta.title = Some(t);
-                                }
-                            }
-                            "link" => {
-                                if let (Some(rel), Some(href)) = (e.attr("rel"), e.attr("href"))
-                                    && rel.eq_ignore_ascii_case("canonical")
-                                    && w.doc.meta.canonical.is_none()
-                                {
-                                    w.doc.meta.canonical = Some(href.trim().to_string());
-                                }
-                            }
-                            "script" => {
-                                if let Some(ty) = e.attr("type")
-                                    && ty.trim().eq_ignore_ascii_case("application/ld+json")
-                                {
-                                    w.doc.meta.json_ld.push(child_text(node));
-                                }
-                            }
-                            "html" => {
-                                if let Some(l) = e.attr("lang").or_else(|| e.attr("xml:lang"))
-                                    && !l.trim().is_empty()
-                                    && w.doc.meta.lang.is_none()
-                                {
-                                    w.doc.meta.lang = Some(l.trim().to_string());
-                                }
-                            }
-                            "time" if w.doc.meta.time.is_none() => {
-                                if let Some(d) = e.attr("datetime")
-                                    && !d.trim().is_empty()
-                                {
-                                    w.doc.meta.time = Some(d.trim().to_string());
-                                }
-                            }
-                            _ => {}
-                        }
+                        w.metadata(node, e);
                         if w.skip(e, class, opts) {
                             // A dropped element still separates the text around it.
                             if class != TagClass::Inline && class != TagClass::Anchor {
@@ -612,11 +620,20 @@ const SOFT_KEEP_CHARS: u32 = 400;
 /// ...and at most this link density is a wrapper of real text, not furniture.
 const SOFT_KEEP_MAX_LD: f32 = 0.3;
 
+/// Share of the page's text above which a soft-unlikely element is a wrapper.
+const SOFT_WRAPPER_SHARE: f32 = 0.5;
+
 /// Marks the blocks of small or link-heavy soft-unlikely elements dead.
 fn kill_soft(doc: &mut Doc) -> bool {
     let mut any = false;
+    let total: u32 = doc.blocks.iter().map(|b| b.chars).sum();
     for el in &doc.els {
-        if el.soft && (el.chars < SOFT_KEEP_CHARS || el.link_density() > SOFT_KEEP_MAX_LD) {
+        // An element holding most of the page is its wrapper, whatever its class says.
+        let wrapper = el.chars as f32 >= total as f32 * SOFT_WRAPPER_SHARE;
+        if el.soft
+            && !wrapper
+            && (el.chars < SOFT_KEEP_CHARS || el.link_density() > SOFT_KEEP_MAX_LD)
+        {
             for d in &mut doc.dead[el.first_block as usize..el.end_block as usize] {
                 *d = true;
             }
@@ -641,7 +658,7 @@ fn aggregate(doc: &mut Doc) {
         el.commas += b.commas;
         match b.tag {
             Tag::Li => el.lis += 1,
-            Tag::P => el.paras += 1,
+            Tag::P if b.chars >= PARA_MIN_CHARS => el.paras += 1,
             Tag::Div | Tag::Body | Tag::Article | Tag::Main | Tag::Quote | Tag::Other
                 if b.chars >= PARA_MIN_CHARS * 4 =>
             {
@@ -709,7 +726,7 @@ mod tests {
         );
         let b = d.blocks[0];
         assert_eq!(d.text(&b), "See this link, then, that.");
-        assert_eq!(b.links, 9);
+        assert_eq!(b.links, 10, "the space before a link joins it");
         assert_eq!(b.commas, 2);
         assert_eq!(b.stops, 1);
     }
@@ -744,14 +761,14 @@ mod tests {
     fn stats_aggregate_up_the_tree() {
         let d = walk(
             &Html::parse_document(
-                "<body><div id=a><p>Alpha, beta.</p><ul><li><a href=#>Link</a></li></ul></div></body>",
+                "<body><div id=a><p>Alpha, beta, gamma and delta.</p><ul><li><a href=#>Link</a></li></ul></div></body>",
             ),
             &strict(),
         );
         let div = d.els.iter().find(|e| e.tag == Tag::Div).unwrap();
-        assert_eq!(div.chars, 16);
+        assert_eq!(div.chars, 33);
         assert_eq!(div.links, 4);
-        assert_eq!(div.commas, 1);
+        assert_eq!(div.commas, 2);
         assert_eq!(div.paras, 1);
         assert_eq!(div.lis, 1);
     }
