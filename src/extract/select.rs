@@ -11,6 +11,12 @@ const SCORE_LEVELS: usize = 5;
 const ALT_CANDIDATE_RATIO: f32 = 0.75;
 /// How many such alternatives it takes.
 const MIN_ALT_CANDIDATES: usize = 3;
+/// Ancestor levels examined when climbing from the top candidate.
+const CLIMB_LEVELS: usize = 4;
+/// An ancestor with this share of the top score may take its place...
+const CLIMB_MIN_RATIO: f32 = 0.5;
+/// ...when the text it adds has at most this link density.
+const CLIMB_MAX_ADDED_LD: f32 = 0.3;
 /// Siblings need this share of the top score (or [`SIBLING_MIN_SCORE`]) to join.
 const SIBLING_RATIO: f32 = 0.2;
 /// Lowest sibling threshold.
@@ -154,7 +160,33 @@ pub fn refine(doc: &Doc, mut top: u32) -> u32 {
         last = pe.score;
         p = pe.parent;
     }
-    // 3. An only child is no better than its parent.
+    // 3. An ancestor that still scores well and adds prose (a lead, a subtitle, more
+    //    sections of the same text) holds the whole article.
+    let base = els[top as usize].score;
+    let mut p = els[top as usize].parent;
+    let mut levels = 0;
+    while p != NONE && els[p as usize].tag != Tag::Body && levels < CLIMB_LEVELS {
+        let (pe, te) = (&els[p as usize], &els[top as usize]);
+        levels += 1;
+        if !pe.scored {
+            p = pe.parent;
+            continue;
+        }
+        let added = pe.chars.saturating_sub(te.chars);
+        let added_links = pe.links.saturating_sub(te.links);
+        let added_ld = if added == 0 {
+            0.0
+        } else {
+            added_links as f32 / added as f32
+        };
+        if pe.score >= base * CLIMB_MIN_RATIO && added_ld <= CLIMB_MAX_ADDED_LD {
+            top = p;
+            p = pe.parent;
+        } else {
+            break;
+        }
+    }
+    // 4. An only child is no better than its parent.
     loop {
         let p = els[top as usize].parent;
         if p == NONE || els[p as usize].tag == Tag::Body {
