@@ -6,6 +6,8 @@ use super::hints::{self, Tag};
 use super::meta::fold;
 use super::walk::{Block, Doc, NONE};
 
+/// Most furniture lines removed from the end of an article.
+const MAX_TRAILING_DROPS: usize = 4;
 /// Link density above which a non-list block is navigation, not prose.
 const MAX_BLOCK_LD: f32 = 0.5;
 /// A related-story heading in the last part of the article (this share of its text
@@ -109,8 +111,15 @@ pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
         let t = doc.text(&doc.blocks[i]);
         hints::is_prompt(t) || hints::is_label_line(t)
     };
-    while order.len() > 1 && furniture(order[order.len() - 1]) {
-        order.pop();
+    let mut dropped = 0;
+    while order.len() > 1 && dropped < MAX_TRAILING_DROPS {
+        let last = order[order.len() - 1];
+        if furniture(last) {
+            order.pop();
+            dropped += 1;
+        } else {
+            break;
+        }
     }
     while order.len() > 1
         && (furniture(order[0]) || hints::is_dateline(doc.text(&doc.blocks[order[0]])))
