@@ -88,17 +88,21 @@ struct Fetched {
     requests: u32,
     bytes: u64,
     /// Headers, body and date for the WARC archive.
-    raw: Option<(Vec<(String, String)>, Vec<u8>, String)>,
+    raw: Option<Raw>,
     content: Content,
 }
 
+/// Headers, body and date of a response, kept for the WARC archive.
+type Raw = (Vec<(String, String)>, Vec<u8>, String);
+
+/// What kind of document a response held, and what was found in it.
 enum Content {
     NotModified,
     Entries(Vec<String>),
     Sitemaps(Vec<String>),
     Html {
         links: PageLinks,
-        article: Option<Result<(Article, String), String>>,
+        article: Option<Box<Result<(Article, String), String>>>,
     },
     NotHtml(String),
 }
@@ -421,7 +425,7 @@ impl Crawler {
                         found.push((u.to_string(), Role::Feed, item.depth));
                     }
                 }
-                match article {
+                match article.map(|a| *a) {
                     None => {}
                     Some(Err(why)) => {
                         stats.skipped += 1;
@@ -660,6 +664,7 @@ fn examine(resp: crate::fetch::Response, ctx: &Ctx, item: &Item) -> Fetched {
                         })
                         .map_err(|e| e.to_string())
                 });
+                let article = article.map(Box::new);
                 Content::Html { links, article }
             }
         }
