@@ -165,22 +165,27 @@ fn binary_reason(bytes: &[u8]) -> Option<String> {
     None
 }
 
-/// True when the text starts like markup: a doctype or one of the usual opening tags
-/// among the first few hundred non-blank characters.
+/// True when the text is markup: it opens with a tag, a doctype or a comment, or an
+/// `<html>`, `<head>` or `<body>` tag appears in its first 2 KiB. Text dumps may quote
+/// a tag inside a paragraph (`<script>`, `<p>`), so a tag in running text is not enough.
 pub fn looks_like_html(text: &str) -> bool {
     let t = text.trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-    let head: String = t
-        .chars()
-        .take(2048)
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if head.starts_with("<!doctype") || head.starts_with("<?xml") || head.starts_with("<!--") {
-        return true;
+    let mut bytes = t.bytes();
+    if bytes.next() == Some(b'<') {
+        if let Some(b) = bytes.next() {
+            if b.is_ascii_alphabetic() || matches!(b, b'!' | b'?') {
+                return true;
+            }
+        }
     }
-    const TAGS: [&str; 9] = [
-        "<html", "<head", "<body", "<meta", "<title", "<div", "<p>", "<article", "<script",
-    ];
-    TAGS.iter().any(|tag| head.contains(tag))
+    let mut end = t.len().min(2048);
+    while !t.is_char_boundary(end) {
+        end -= 1;
+    }
+    let head = t[..end].to_ascii_lowercase();
+    ["<html", "<head>", "<head ", "<body"]
+        .iter()
+        .any(|tag| head.contains(tag))
 }
 
 /// Options for a batch.
@@ -448,6 +453,10 @@ mod tests {
             "Headline\n\nA paragraph about <b> tags? no."
         ));
         assert!(!looks_like_html("Plain text dump\n\nSecond block."));
+        assert!(!looks_like_html(
+            "How to load scripts\n\nPut the <script> tag before </body>? No: use <p> and defer."
+        ));
+        assert!(looks_like_html("<p>A fragment of markup</p>"));
     }
 
     #[test]

@@ -86,25 +86,75 @@ pub fn clean_text(text: &str) -> Result<Article, ExtractError> {
     }
     let units = units::split(text);
     let (kinds, teaser) = classify(&units);
-    let Some((start, end)) = body_run(&units, &kinds, &teaser) else {
-        return small_page(&units, &kinds, &teaser);
-    };
-    let start = extend_start(&units, &kinds, start);
-    let end = extend_end(&units, &kinds, &teaser, end);
-    let title_idx = title::pick(&units, start);
+    let article = body_run(&units, &kinds, &teaser)
+        .and_then(|run| article_from_run(&units, &kinds, &teaser, run))
+        .or_else(|| {
+            // No prose run (or it held nothing): unpunctuated writing may still be there.
+            (units.len() > SMALL_PAGE_UNITS)
+                .then(|| densest_plain_run(&units, &kinds))
+                .flatten()
+                .and_then(|run| article_from_run(&units, &kinds, &teaser, run))
+        });
+    match article {
+        Some(a) => Ok(a),
+        None => small_page(&units, &kinds, &teaser),
+    }
+}
+
+/// The article whose body is the run `start..=end`, grown to its edges, with the
+/// headline picked above it; `None` when nothing of the run survives cleaning.
+fn article_from_run(
+    units: &[Unit],
+    kinds: &[Kind],
+    teaser: &[bool],
+    (start, end): (usize, usize),
+) -> Option<Article> {
+    let start = extend_start(units, kinds, start);
+    let end = extend_end(units, kinds, teaser, end);
+    let title_idx = title::pick(units, start);
     let title = title_idx
-        .map(|i| title::headline_text(&units, i))
+        .map(|i| title::headline_text(units, i))
         .unwrap_or_default();
     let title_hash = title_idx.map(|i| units[i].hash);
-    let blocks = assemble(&units, &kinds, &teaser, start, end, title_hash);
-    if blocks.is_empty() {
-        return Err(ExtractError::NoArticle);
-    }
-    Ok(Article {
+    let blocks = assemble(units, kinds, teaser, start, end, title_hash);
+    (!blocks.is_empty()).then(|| Article {
         title,
         blocks,
         ..Default::default()
     })
+}
+
+/// Least text a plain run must hold to stand as the article of a page without prose.
+const FALLBACK_MIN_BYTES: usize = 300;
+/// Shortest line that counts toward a plain run (longer than a menu entry; a CJK
+/// character is three bytes).
+const FALLBACK_MIN_LINE_BYTES: usize = 24;
+
+/// For a page with no prose run (unpunctuated writing, verse, photo diaries): the
+/// longest stretch of plain lines, with no list item, boilerplate or caption among
+/// them, holds the text when it is longer than any menu. Short lines inside the
+/// stretch (file names, dates) neither count nor break it.
+fn densest_plain_run(units: &[Unit], kinds: &[Kind]) -> Option<(usize, usize)> {
+    let (mut best, mut best_len) = (None, 0);
+    let (mut start, mut len) = (0, 0);
+    for (i, (u, k)) in units.iter().zip(kinds).enumerate() {
+        if !matches!(k, Kind::Prose | Kind::Sentence | Kind::Short) {
+            len = 0;
+            continue;
+        }
+        // Short lines (file names, dates) neither count nor break the run.
+        if u.len < FALLBACK_MIN_LINE_BYTES {
+            continue;
+        }
+        if len == 0 {
+            start = i;
+        }
+        len += u.len;
+        if len > best_len {
+            (best, best_len) = (Some((start, i)), len);
+        }
+    }
+    best.filter(|_| best_len >= FALLBACK_MIN_BYTES)
 }
 
 /// A page of at most this many lines with no prose is a short note, kept whole.
@@ -114,7 +164,16 @@ const SMALL_PAGE_UNITS: usize = 12;
 /// every other line but boilerplate is the body. Larger pages without prose have no
 /// article.
 fn small_page(units: &[Unit], kinds: &[Kind], teaser: &[bool]) -> Result<Article, ExtractError> {
-    if units.len() > SMALL_PAGE_UNITS || units.len() < 2 {
+    if units.len() == 1 {
+        // A one-line document is its own body.
+        let mut body = String::new();
+        units[0].write_to(&mut body);
+        return Ok(Article {
+            blocks: vec![body],
+            ..Default::default()
+        });
+    }
+    if units.len() > SMALL_PAGE_UNITS {
         return Err(ExtractError::NoArticle);
     }
     let title = title::headline_text(units, 0);
@@ -491,6 +550,35 @@ pub fn explain(text: &str) -> String {
 }
 
 #[cfg(test)]
+mod fallback_tests {
+    use super::*;
+
+    #[test]
+    fn unpunctuated_diary_falls_back_to_the_longest_plain_run() {
+        let mut dump = String::from("Site name\n\n");
+        for k in 0..14 {
+            dump.push_str(&format!("  • Menu {k}\n\n"));
+        }
+        for k in 0..6 {
+            dump.push_str(&format!(
+                "we walked up the valley road {k} and the maples had turned red along the river\n"
+            ));
+        }
+        dump.push_str("\n  • Older post\n\n  • Newer post\n");
+        let a = clean_text(&dump).unwrap();
+        let body = a.body();
+        assert!(
+            body.contains("valley road 0") && body.contains("valley road 5"),
+            "{body}"
+        );
+        assert!(
+            !body.contains("Menu") && !body.contains("Older post"),
+            "{body}"
+        );
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -635,6 +723,10 @@ mod tests {
         let a = clean_text("Note\n\nabc\n\ndef").unwrap();
         assert_eq!((a.title.as_str(), a.blocks.len()), ("Note", 2));
         assert_eq!(clean_text("\u{feff}  \n"), Err(ExtractError::Empty));
+        assert_eq!(
+            clean_text("Just one line").unwrap().blocks,
+            ["Just one line"]
+        );
         let menu = "  • a\n\n".repeat(40);
         assert_eq!(clean_text(&menu), Err(ExtractError::NoArticle));
     }
