@@ -114,7 +114,8 @@ fn gunzip_if_needed(bytes: &[u8]) -> Result<Cow<'_, [u8]>, CleanError> {
     if !bytes.starts_with(&GZIP_MAGIC) {
         return Ok(Cow::Borrowed(bytes));
     }
-    let mut out = Vec::with_capacity(bytes.len() * 4);
+    // A guess at the unpacked size, never more than the page limit allows.
+    let mut out = Vec::with_capacity((bytes.len() * 4).min(input::MAX_PAGE_BYTES as usize));
     let dec = flate2::read::MultiGzDecoder::new(bytes);
     match dec.take(input::MAX_PAGE_BYTES + 1).read_to_end(&mut out) {
         Ok(_) if out.len() as u64 > input::MAX_PAGE_BYTES => {

@@ -53,15 +53,8 @@ pub fn run(args: Args) -> u8 {
         }
     };
     crawler.report_failures = !args.quiet;
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("gleaner: cannot start the async runtime: {e}");
-            return EXIT_USAGE;
-        }
+    let Some(rt) = super::runtime() else {
+        return EXIT_USAGE;
     };
     let stop = Arc::new(AtomicBool::new(false));
     rt.block_on(async {

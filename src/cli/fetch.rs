@@ -98,15 +98,8 @@ pub fn run(args: Args) -> u8 {
             return EXIT_USAGE;
         }
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("gleaner: cannot start the async runtime: {e}");
-            return EXIT_USAGE;
-        }
+    let Some(rt) = super::runtime() else {
+        return EXIT_USAGE;
     };
     let start = Instant::now();
     let results = rt.block_on(async {

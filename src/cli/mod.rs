@@ -55,6 +55,20 @@ pub fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
+/// The async runtime for `fetch` and `crawl`; `None` (after saying why) when it cannot start.
+fn runtime() -> Option<tokio::runtime::Runtime> {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => Some(rt),
+        Err(e) => {
+            eprintln!("gleaner: cannot start the async runtime: {e}");
+            None
+        }
+    }
+}
+
 fn init_logging(verbose: u8) {
     let level = match verbose {
         0 => "warn",
