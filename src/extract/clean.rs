@@ -39,8 +39,95 @@ pub fn is_headline(doc: &Doc, b: &Block, title_fold: &str) -> bool {
     !f.is_empty()
         && (f == title_fold
             || (matches!(b.tag, Tag::H(1 | 2))
-                && title_fold.contains(&f)
-                && f.len() * 2 >= title_fold.len()))
+                && ((title_fold.contains(&f) && f.len() * 2 >= title_fold.len())
+                    || (f.contains(title_fold) && title_fold.len() * 2 >= f.len()))))
+}
+
+/// What the page says about itself, for placing the article's edges.
+#[derive(Debug, Default)]
+pub struct PageHints {
+    /// The headline.
+    pub title: String,
+    /// The headline, folded (see [`fold`]).
+    title_fold: String,
+    /// The meta description, folded ("" when none).
+    desc_fold: String,
+}
+
+impl PageHints {
+    /// Builds the hints from the headline and the meta description.
+    pub fn new(title: &str, description: Option<&str>) -> Self {
+        PageHints {
+            title: title.to_string(),
+            title_fold: fold(title),
+            desc_fold: description.map(fold).unwrap_or_default(),
+        }
+    }
+}
+
+/// Blocks before the article's first block that are examined for a lead.
+const LEAD_MAX_GAP: usize = 8;
+/// A lead paragraph has at least this many chars...
+const LEAD_MIN_CHARS: u32 = 60;
+/// ...and at most this link density.
+const LEAD_MAX_LD: f32 = 0.2;
+/// Folded chars a block must share with the meta description to count as its copy.
+const DESC_MIN_MATCH: usize = 40;
+
+/// True when the block is the page's meta description shown as text: the page's own
+/// summary, placed as the lead (the description may be cut short, or the block).
+fn is_description(doc: &Doc, b: &Block, desc_fold: &str) -> bool {
+    if desc_fold.len() < DESC_MIN_MATCH || b.chars as usize * 4 < DESC_MIN_MATCH {
+        return false;
+    }
+    let f = fold(doc.text(b));
+    let common = f
+        .bytes()
+        .zip(desc_fold.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    common >= DESC_MIN_MATCH && common * 5 >= f.len().min(desc_fold.len()) * 4
+}
+
+/// True when a block between the headline and the article reads like a lead paragraph:
+/// long enough, punctuated, hardly linked, not furniture.
+fn looks_like_lead(doc: &Doc, b: &Block) -> bool {
+    if b.chars < LEAD_MIN_CHARS
+        || b.stops == 0
+        || b.link_density() > LEAD_MAX_LD
+        || !matches!(b.tag, Tag::P | Tag::Div | Tag::Other | Tag::Quote)
+    {
+        return false;
+    }
+    let t = doc.text(b);
+    !(hints::is_boilerplate_line(t) || hints::is_prompt(t))
+}
+
+/// Puts back the lead the container choice left out: the blocks between the headline
+/// and the article's first block that read like prose, or that repeat the meta
+/// description (news sites often set the standfirst apart from the body).
+pub fn add_lead(doc: &Doc, order: &mut Vec<usize>, page: &PageHints) {
+    let Some(&first) = order.first() else {
+        return;
+    };
+    let from = first.saturating_sub(LEAD_MAX_GAP);
+    let headline = (from..first)
+        .rev()
+        .find(|&i| is_headline(doc, &doc.blocks[i], &page.title_fold));
+    let lead: Vec<usize> = match headline {
+        Some(h) => (h + 1..first)
+            .filter(|&i| {
+                let b = &doc.blocks[i];
+                !doc.dead[i] && (looks_like_lead(doc, b) || is_description(doc, b, &page.desc_fold))
+            })
+            .collect(),
+        None => (from..first)
+            .filter(|&i| !doc.dead[i] && is_description(doc, &doc.blocks[i], &page.desc_fold))
+            .collect(),
+    };
+    if !lead.is_empty() {
+        order.splice(0..0, lead);
+    }
 }
 
 /// Filters the kept block indices in place.
@@ -126,7 +213,10 @@ pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
     {
         order.remove(0);
     }
-    // 5. Trailing link lists and headings left without text.
+    // 5. A heading near the end followed by little text opens a tail widget (about
+    //    the author, more from the column, ratings, comments), not a last section.
+    cut_tail_section(doc, order);
+    // 6. Trailing link lists and headings left without text.
     while let Some(&last) = order.last() {
         let b = &doc.blocks[last];
         if order
@@ -139,6 +229,73 @@ pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
             order.pop();
         } else {
             break;
+        }
+    }
+}
+
+/// Blocks after a heading near the end that may still form a tail widget.
+const TAIL_MAX_BLOCKS: usize = 2;
+/// Most chars a tail widget holds after its heading; a real last section is longer.
+const TAIL_MAX_CHARS: u32 = 300;
+/// The article before the heading must be this many times the tail.
+const TAIL_MIN_BODY_RATIO: u32 = 4;
+/// ...and at least this long: a short page's last lines are its article.
+const TAIL_MIN_BODY_CHARS: u32 = 500;
+
+/// True when a block stands like a section heading: a heading tag, or a short line
+/// without sentence punctuation, or a short line that ends in a colon.
+fn is_section_heading(doc: &Doc, b: &Block) -> bool {
+    if matches!(b.tag, Tag::H(_)) {
+        return true;
+    }
+    if b.chars > hints::MAX_RELATED_HEADING_CHARS as u32 || b.tag == Tag::Li {
+        return false;
+    }
+    let t = doc.text(b).trim_end();
+    b.stops == 0 || (b.stops == 1 && t.ends_with(':'))
+}
+
+/// Shortest block that reads as a paragraph of prose.
+const PROSE_MIN_CHARS: u32 = 80;
+
+/// True when a block reads as a paragraph of prose: long enough, ends a sentence.
+fn is_prose(doc: &Doc, b: &Block) -> bool {
+    b.chars >= PROSE_MIN_CHARS
+        && doc
+            .text(b)
+            .trim_end()
+            .ends_with(['.', '!', '?', '"', '”', '»', '“', '。', '！', '？'])
+}
+
+/// Cuts the article at a heading among its last blocks when what follows is too
+/// short to be a section of the article.
+fn cut_tail_section(doc: &Doc, order: &mut Vec<usize>) {
+    let n = order.len();
+    if n < 3 {
+        return;
+    }
+    for k in n.saturating_sub(TAIL_MAX_BLOCKS + 1)..n {
+        if !is_section_heading(doc, &doc.blocks[order[k]]) {
+            continue;
+        }
+        let colon = doc.text(&doc.blocks[order[k]]).trim_end().ends_with(':');
+        // A last short line with nothing after it is a credit or sign-off, unless it
+        // announces something that is not there.
+        if k + 1 == n && !colon {
+            continue;
+        }
+        if !colon
+            && order[k + 1..]
+                .iter()
+                .any(|&i| is_prose(doc, &doc.blocks[i]))
+        {
+            continue;
+        }
+        let tail: u32 = order[k + 1..].iter().map(|&i| doc.blocks[i].chars).sum();
+        let body: u32 = order[..k].iter().map(|&i| doc.blocks[i].chars).sum();
+        if tail <= TAIL_MAX_CHARS && body >= (tail * TAIL_MIN_BODY_RATIO).max(TAIL_MIN_BODY_CHARS) {
+            order.truncate(k);
+            return;
         }
     }
 }
@@ -210,4 +367,120 @@ pub fn assemble(doc: &Doc, order: &[usize]) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::extract::walk::{WalkOptions, walk};
+    use scraper::Html;
+
+    fn doc(html: &str) -> Doc {
+        walk(
+            &Html::parse_document(html),
+            &WalkOptions {
+                strip_unlikely: true,
+                strip_semantic: true,
+            },
+        )
+    }
+
+    fn texts<'a>(d: &'a Doc, order: &[usize]) -> Vec<&'a str> {
+        order.iter().map(|&i| d.text(&d.blocks[i])).collect()
+    }
+
+    const PARA: &str = "This is a long paragraph of article text, with commas, clauses, and enough words to count as prose.";
+
+    #[test]
+    fn the_standfirst_between_headline_and_body_is_put_back() {
+        let d = doc(&format!(
+            "<body><h1>Snow weighs on solar panels</h1><p>Heavy snow cuts the yield of a solar array, and its weight can damage the modules.</p>\
+             <div id=body><p>{PARA}</p><p>{PARA}</p></div></body>"
+        ));
+        let mut order = vec![2, 3];
+        add_lead(
+            &d,
+            &mut order,
+            &PageHints::new("Snow weighs on solar panels", None),
+        );
+        assert_eq!(order, [1, 2, 3]);
+    }
+
+    #[test]
+    fn short_lines_between_headline_and_body_stay_out() {
+        let d = doc(&format!(
+            "<body><h1>Snow weighs on solar panels</h1><p>By Jane Writer</p><p>12 May 2024</p>\
+             <div id=body><p>{PARA}</p></div></body>"
+        ));
+        let mut order = vec![3];
+        add_lead(
+            &d,
+            &mut order,
+            &PageHints::new("Snow weighs on solar panels", None),
+        );
+        assert_eq!(order, [3]);
+    }
+
+    #[test]
+    fn the_meta_description_shown_as_text_is_the_lead_even_without_a_headline() {
+        let lead =
+            "Heavy snow cuts the yield of a solar array and its weight can damage the modules";
+        let d = doc(&format!(
+            "<body><p>Menu</p><p>{lead}.</p><div id=body><p>{PARA}</p></div></body>"
+        ));
+        let mut order = vec![2];
+        add_lead(
+            &d,
+            &mut order,
+            &PageHints::new("Other title", Some(&format!("{lead}..."))),
+        );
+        assert_eq!(order, [1, 2]);
+        let mut order = vec![2];
+        add_lead(
+            &d,
+            &mut order,
+            &PageHints::new(
+                "Other title",
+                Some("A different summary of a different page entirely, with other words"),
+            ),
+        );
+        assert_eq!(order, [2]);
+    }
+
+    #[test]
+    fn a_heading_near_the_end_with_a_short_tail_ends_the_article() {
+        let body = format!("<p>{PARA}</p>").repeat(6);
+        let d = doc(&format!(
+            "<body>{body}<h3>About the author</h3><p>Jane Writer covers energy</p></body>"
+        ));
+        let mut order: Vec<usize> = (0..d.blocks.len()).collect();
+        cut_tail_section(&d, &mut order);
+        assert_eq!(order.len(), 6);
+    }
+
+    #[test]
+    fn a_last_section_of_prose_is_kept() {
+        let body = format!("<p>{PARA}</p>").repeat(6);
+        let d = doc(&format!(
+            "<body>{body}<h3>What comes next</h3><p>{PARA}</p></body>"
+        ));
+        let mut order: Vec<usize> = (0..d.blocks.len()).collect();
+        cut_tail_section(&d, &mut order);
+        assert_eq!(order.len(), 8);
+    }
+
+    #[test]
+    fn a_closing_credit_line_is_kept_but_a_dangling_announcement_goes() {
+        let body = format!("<p>{PARA}</p>").repeat(6);
+        let d = doc(&format!("<body>{body}<p>NEWS AGENCY NETWORK</p></body>"));
+        let mut order: Vec<usize> = (0..d.blocks.len()).collect();
+        cut_tail_section(&d, &mut order);
+        assert_eq!(texts(&d, &order).last(), Some(&"NEWS AGENCY NETWORK"));
+        let d = doc(&format!(
+            "<body>{body}<p>You might want to read these too:</p></body>"
+        ));
+        let mut order: Vec<usize> = (0..d.blocks.len()).collect();
+        cut_tail_section(&d, &mut order);
+        assert_eq!(order.len(), 6);
+    }
 }

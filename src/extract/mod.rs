@@ -68,7 +68,8 @@ pub fn extract(html: &str, opts: &Options) -> Result<Article, ExtractError> {
         .take(4)
         .collect();
     let title = meta::headline(&raw_meta, &ld, &h1);
-    let mut blocks = article_blocks(doc_with_scores(doc), &title);
+    let page = clean::PageHints::new(&title, raw_meta.description.as_deref());
+    let mut blocks = article_blocks(doc_with_scores(doc), &page);
     let chars = |bs: &[String]| bs.iter().map(|b| b.chars().count()).sum::<usize>();
     if chars(&blocks) < MIN_ARTICLE_CHARS {
         for relaxed in [
@@ -81,7 +82,7 @@ pub fn extract(html: &str, opts: &Options) -> Result<Article, ExtractError> {
                 strip_semantic: false,
             },
         ] {
-            let alt = article_blocks(doc_with_scores(walk::walk(&dom, &relaxed)), &title);
+            let alt = article_blocks(doc_with_scores(walk::walk(&dom, &relaxed)), &page);
             if chars(&alt) > chars(&blocks) {
                 blocks = alt;
             }
@@ -115,7 +116,7 @@ fn doc_with_scores(mut doc: Doc) -> (Doc, Option<u32>) {
 }
 
 /// Selects, cleans and assembles the article blocks of a scored document.
-fn article_blocks((doc, top): (Doc, Option<u32>), title: &str) -> Vec<String> {
+fn article_blocks((doc, top): (Doc, Option<u32>), page: &clean::PageHints) -> Vec<String> {
     let roots = match top {
         Some(t) => {
             let t = select::refine(&doc, t);
@@ -130,7 +131,8 @@ fn article_blocks((doc, top): (Doc, Option<u32>), title: &str) -> Vec<String> {
         select::keep_blocks(&doc, &roots)
     };
     let mut order: Vec<usize> = (0..doc.blocks.len()).filter(|&i| keep[i]).collect();
-    clean::filter(&doc, &mut order, title);
+    clean::add_lead(&doc, &mut order, page);
+    clean::filter(&doc, &mut order, &page.title);
     clean::assemble(&doc, &order)
 }
 
@@ -202,6 +204,21 @@ pub fn debug_dump(html: &str) -> String {
         let mut idx: Vec<usize> = (0..doc.els.len()).filter(|&i| doc.els[i].scored).collect();
         idx.sort_by(|a, b| doc.els[*b].score.total_cmp(&doc.els[*a].score));
         let _ = writeln!(out, "== strict {strict} top {top:?}");
+        if std::env::var("GLEANER_BLOCKS").is_ok_and(|v| (v == "2") != strict) {
+            for (i, b) in doc.blocks.iter().enumerate() {
+                let t: String = doc.text(b).chars().take(90).collect();
+                let _ = writeln!(
+                    out,
+                    "  b{i} {:?} own {} dead {} chars {} ld {:.2} stops {} | {t}",
+                    b.tag,
+                    b.owner,
+                    doc.dead[i],
+                    b.chars,
+                    b.link_density(),
+                    b.stops
+                );
+            }
+        }
         for &i in idx.iter().take(6) {
             let e = &doc.els[i];
             let first: String = if e.first_block < e.end_block {

@@ -95,6 +95,8 @@ pub struct RawMeta {
     pub title: Option<String>,
     /// `og:title` / `twitter:title`.
     pub og_title: Option<String>,
+    /// `description` / `og:description`: the page's own summary, often shown as its lead.
+    pub description: Option<String>,
     /// `og:site_name`, `application-name`.
     pub site: Option<String>,
     /// `<link rel=canonical>`.
@@ -310,6 +312,7 @@ impl Walker {
         match key.as_str() {
             "og:title" | "twitter:title" => set(&mut m.og_title),
             "og:site_name" | "application-name" => set(&mut m.site),
+            "description" | "og:description" | "twitter:description" => set(&mut m.description),
             "og:url" => set(&mut m.og_url),
             "article:published_time"
             | "datepublished"
