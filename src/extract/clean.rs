@@ -140,6 +140,9 @@ pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
         if hints::is_boilerplate_line(text) && !hints::is_related_heading(text) {
             return false;
         }
+        if hints::is_credit_line(text) || hints::is_paywall_prompt(text) {
+            return false;
+        }
         if b.tag != Tag::Li && b.link_density() > MAX_BLOCK_LD {
             return false;
         }

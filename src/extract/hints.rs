@@ -656,6 +656,83 @@ pub fn is_prompt(text: &str) -> bool {
     PROMPT_WORDS.iter().any(|w| lower.contains(w))
 }
 
+/// Longest block (chars) judged by [`is_credit_line`].
+pub const MAX_CREDIT_CHARS: usize = 160;
+
+/// Labels that open a photo or image credit line, lower case, with their colon.
+const CREDIT_LABELS: &[&str] = &[
+    "foto:",
+    "fotos:",
+    "photo:",
+    "photos:",
+    "image:",
+    "bild:",
+    "bilder:",
+    "credit:",
+    "credits:",
+    "photo credit",
+    "image credit",
+    "fot.",
+    "zdjęcie:",
+    "quelle:",
+    "source:",
+    "titelbild:",
+    "beitragsbild:",
+    "titelfoto:",
+];
+
+/// True for a short picture caption or credit line left in the text: it holds a
+/// copyright sign, or a credit label (`Foto:`, `Photo:`) at its start or after a
+/// name (`Jane Doe, photo: Agency`). Captions name the picture, not the story.
+pub fn is_credit_line(text: &str) -> bool {
+    let t = text.trim();
+    if t.chars().count() > MAX_CREDIT_CHARS {
+        return false;
+    }
+    if t.contains('©') {
+        return true;
+    }
+    let lower = t.to_lowercase();
+    CREDIT_LABELS.iter().any(|l| {
+        lower.starts_with(l)
+            || lower
+                .find(l)
+                .is_some_and(|i| lower[..i].trim_end().ends_with(',') && i < lower.len() / 2)
+    })
+}
+
+/// Longest block (chars) judged by [`is_paywall_prompt`].
+pub const MAX_PAYWALL_CHARS: usize = 160;
+
+/// Words that ask the reader to pay or log in to read on, lower case.
+const PAYWALL_WORDS: &[&str] = &[
+    "subscribe to",
+    "to continue reading",
+    "to read the full",
+    "to view the full",
+    "already a subscriber",
+    "weiterlesen?",
+    "abonnent",
+    "abonnentin",
+    "lire la suite",
+    "pour accéder",
+    "déjà abonné",
+    "para seguir leyendo",
+    "ya eres suscriptor",
+    "per continuare a leggere",
+    "czytaj dalej",
+];
+
+/// True for a short paywall prompt inside the article ("Subscribe to read on"): the
+/// text stops there for the crawler, and the prompt is not part of the story.
+pub fn is_paywall_prompt(text: &str) -> bool {
+    if text.chars().count() > MAX_PAYWALL_CHARS {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    PAYWALL_WORDS.iter().any(|w| lower.contains(w))
+}
+
 /// Longest block (chars) judged by [`is_label_line`].
 pub const MAX_LABEL_CHARS: usize = 80;
 
@@ -720,6 +797,31 @@ fn has_date(t: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credit_lines() {
+        assert!(is_credit_line("Foto: Agentur"));
+        assert!(is_credit_line("Jane Doe, photo: Archive of the Ministry"));
+        assert!(is_credit_line("The harbour at dawn. © Jane Doe / Agency"));
+        assert!(!is_credit_line(
+            "The minister said the photo: was not taken by the agency, but by a bystander."
+        ));
+        assert!(!is_credit_line(
+            "A paragraph about photography and its history."
+        ));
+    }
+
+    #[test]
+    fn paywall_prompts() {
+        assert!(is_paywall_prompt(
+            "To view the full story, please subscribe."
+        ));
+        assert!(is_paywall_prompt("Möchten Sie weiterlesen?"));
+        assert!(is_paywall_prompt("Pour lire la suite"));
+        assert!(!is_paywall_prompt(
+            "The council met on Monday to discuss the budget."
+        ));
+    }
 
     #[test]
     fn tag_classes() {

@@ -49,26 +49,56 @@ fn para_score(b: &Block) -> f32 {
     1.0 + b.commas as f32 + (b.chars / 100).min(3) as f32
 }
 
-/// Paragraphs a container needs before its class/id weight counts in full: a lone
-/// block in a `content`-named box should not outvote the real article.
+/// Voting paragraphs a container needs before its class/id weight counts in full: a
+/// lone block in a `content`-named box should not outvote the real article, and
+/// neither should template text repeated in a `content`-named carousel.
 const FULL_WEIGHT_PARAS: u32 = 3;
 
 fn init(el: &mut El) {
     if !el.scored {
         el.scored = true;
-        let share = el.paras.min(FULL_WEIGHT_PARAS) as f32 / FULL_WEIGHT_PARAS as f32;
-        let weight = if el.weight > 0 {
-            el.weight as f32 * share
-        } else {
-            el.weight as f32
-        };
-        el.score = hints::tag_base_score(el.tag) + weight;
+        // A positive weight is added in proportion to the votes, once they are in.
+        el.score = hints::tag_base_score(el.tag) + (el.weight.min(0)) as f32;
     }
+}
+
+/// A paragraph whose exact text appears this many times on the page is template text
+/// (rating prompts, card captions, "log in to comment"), not article prose: no vote.
+const REPEATED_MIN_COUNT: u32 = 3;
+
+/// FNV-1a hash of a block's text.
+fn text_hash(s: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in s.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// For each block, whether its text is repeated on the page (see [`REPEATED_MIN_COUNT`]).
+fn repeated_blocks(doc: &Doc) -> Vec<bool> {
+    let hashes: Vec<u64> = doc
+        .blocks
+        .iter()
+        .map(|b| if votes(b) { text_hash(doc.text(b)) } else { 0 })
+        .collect();
+    let mut counts: std::collections::HashMap<u64, u32> =
+        std::collections::HashMap::with_capacity(hashes.len());
+    for &h in hashes.iter().filter(|&&h| h != 0) {
+        *counts.entry(h).or_default() += 1;
+    }
+    hashes
+        .iter()
+        .map(|h| *h != 0 && counts[h] >= REPEATED_MIN_COUNT)
+        .collect()
 }
 
 /// Scores every container and returns the index of the best one.
 pub fn score(doc: &mut Doc) -> Option<u32> {
-    for bi in 0..doc.blocks.len() {
+    let repeated = repeated_blocks(doc);
+    let mut voters = vec![0u32; doc.els.len()];
+    for bi in (0..doc.blocks.len()).filter(|&i| !repeated[i]) {
         let b = doc.blocks[bi];
         if !votes(&b) || b.owner == NONE || doc.dead[bi] {
             continue;
@@ -91,6 +121,7 @@ pub fn score(doc: &mut Doc) -> Option<u32> {
                 l => l as f32 * 3.0,
             };
             el.score += s / divider;
+            voters[anc as usize] += 1;
             anc = el.parent;
             level += 1;
         }
@@ -100,6 +131,10 @@ pub fn score(doc: &mut Doc) -> Option<u32> {
     for (i, el) in doc.els.iter_mut().enumerate() {
         if !el.scored {
             continue;
+        }
+        if el.weight > 0 {
+            let share = voters[i].min(FULL_WEIGHT_PARAS) as f32 / FULL_WEIGHT_PARAS as f32;
+            el.score += el.weight as f32 * share;
         }
         el.score *= 1.0 - el.link_density();
         if el.score > best_score {
@@ -347,7 +382,7 @@ mod tests {
     fn the_container_of_the_paragraphs_wins() {
         let html = format!(
             "<body><div id=links><a href=1>One</a> <a href=2>Two</a></div>\
-             <div id=story><p>{PARA}</p><p>{PARA}</p><p>{PARA}</p></div></body>"
+             <div id=story><p>{PARA} 1</p><p>{PARA} 2</p><p>{PARA} 3</p></div></body>"
         );
         let mut d = doc(&html);
         let top = score(&mut d).unwrap();
@@ -356,14 +391,14 @@ mod tests {
             .map(|i| d.text(&d.blocks[i as usize]))
             .collect();
         assert_eq!(blocks.len(), 3);
-        assert!(blocks.iter().all(|b| *b == PARA));
+        assert!(blocks.iter().all(|b| b.starts_with(PARA)));
     }
 
     #[test]
     fn link_density_lowers_the_score() {
         let html = format!(
-            "<body><div id=a><p><a href=x>{PARA}</a></p><p><a href=x>{PARA}</a></p></div>\
-             <div id=b><p>{PARA}</p></div></body>"
+            "<body><div id=a><p><a href=x>{PARA} 1</a></p><p><a href=x>{PARA} 2</a></p></div>\
+             <div id=b><p>{PARA} 3</p></div></body>"
         );
         let mut d = doc(&html);
         let top = score(&mut d).unwrap();
@@ -374,8 +409,8 @@ mod tests {
     #[test]
     fn siblings_with_prose_join() {
         let html = format!(
-            "<body><div><div class=part><p>{PARA}</p><p>{PARA}</p><p>{PARA}</p></div>\
-             <p>{PARA}</p><div class=part><p>{PARA}</p></div><ul><li><a href=x>Nav</a></li></ul></div></body>"
+            "<body><div><div class=part><p>{PARA} 1</p><p>{PARA} 2</p><p>{PARA} 3</p></div>\
+             <p>{PARA} 4</p><div class=part><p>{PARA} 5</p></div><ul><li><a href=x>Nav</a></li></ul></div></body>"
         );
         let mut d = doc(&html);
         let top = score(&mut d).unwrap();
@@ -385,6 +420,19 @@ mod tests {
             3,
             "first part, the lone p and the same-class part"
         );
+    }
+
+    #[test]
+    fn repeated_template_text_does_not_vote() {
+        let prompt = "<p>Log in to rate this picture, it only takes a moment.</p>";
+        let html = format!(
+            "<body><div class=content>{}</div><div id=story><p>{PARA} 1</p><p>{PARA} 2</p></div></body>",
+            prompt.repeat(4)
+        );
+        let mut d = doc(&html);
+        let top = score(&mut d).unwrap();
+        let text = d.text(&d.blocks[d.els[top as usize].first_block as usize]);
+        assert!(text.starts_with(PARA), "won: {text}");
     }
 
     #[test]

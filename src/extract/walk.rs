@@ -171,11 +171,12 @@ fn is_stop(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '…' | ':' | ';')
 }
 
-/// Invisible chars dropped from text.
+/// Invisible chars dropped from text: zero-width marks, soft hyphens, and Private Use
+/// Area code points (icon-font glyphs that render as pictures, never as text).
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}'
+        '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}' | '\u{e000}'..='\u{f8ff}' | '\u{f0000}'..
     )
 }
 
@@ -209,6 +210,9 @@ struct Walker {
     /// Innermost recorded element.
     owner: u32,
     anchors: u32,
+    /// Open `<article>` elements: a `<header>` inside one holds the headline and the
+    /// standfirst, not site furniture.
+    articles: u32,
     pre: u32,
     attr_buf: String,
     /// The element being opened carries only soft unlikely hints.
@@ -390,7 +394,8 @@ impl Walker {
         if class == TagClass::Skip {
             // Semantic containers are dropped only in the strict pass.
             let semantic = matches!(name, "nav" | "aside" | "header" | "footer" | "figure");
-            if !semantic || opts.strip_semantic {
+            let article_header = name == "header" && self.articles > 0;
+            if (!semantic || opts.strip_semantic) && !article_header {
                 return true;
             }
         }
@@ -476,6 +481,7 @@ pub fn walk(html: &Html, opts: &WalkOptions) -> Doc {
         stack: Vec::with_capacity(64),
         owner: NONE,
         anchors: 0,
+        articles: 0,
         pre: 0,
         attr_buf: String::with_capacity(128),
         soft: false,
@@ -536,6 +542,9 @@ pub fn walk(html: &Html, opts: &WalkOptions) -> Doc {
                                     soft: std::mem::take(&mut w.soft),
                                 });
                                 w.owner = idx;
+                                if tag == Tag::Article {
+                                    w.articles += 1;
+                                }
                                 if tag == Tag::Pre {
                                     w.pre += 1;
                                     w.stack.push(Frame::Pre(idx));
@@ -585,6 +594,9 @@ pub fn walk(html: &Html, opts: &WalkOptions) -> Doc {
                         let el = &mut w.doc.els[idx as usize];
                         if el.tag == Tag::Pre {
                             w.pre = w.pre.saturating_sub(1);
+                        }
+                        if el.tag == Tag::Article {
+                            w.articles = w.articles.saturating_sub(1);
                         }
                         el.el_end = n_els;
                         el.end_block = n_blocks;
@@ -719,6 +731,21 @@ mod tests {
              <p style='display:none'>Hidden</p><figure><img alt=Logo><figcaption>Cap</figcaption></figure></body>",
         );
         assert_eq!(t, ["Keep"]);
+    }
+
+    #[test]
+    fn an_article_header_is_kept_but_the_page_header_is_not() {
+        let t = texts(
+            "<body><header><p>Site name</p></header><article><header><h1>Headline</h1>\
+             <p>The standfirst.</p></header><p>Body.</p></article></body>",
+        );
+        assert_eq!(t, ["Headline", "The standfirst.", "Body."]);
+    }
+
+    #[test]
+    fn icon_font_glyphs_are_not_text() {
+        let t = texts("<body><p><i>\u{e5c9}</i></p><p>Rate \u{f005}this</p></body>");
+        assert_eq!(t, ["Rate this"]);
     }
 
     #[test]
