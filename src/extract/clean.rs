@@ -140,7 +140,10 @@ pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
         if hints::is_boilerplate_line(text) && !hints::is_related_heading(text) {
             return false;
         }
-        if hints::is_credit_line(text) || hints::is_paywall_prompt(text) {
+        if hints::is_credit_line(text)
+            || hints::is_paywall_prompt(text)
+            || hints::is_consent_placeholder(text)
+        {
             return false;
         }
         if b.tag != Tag::Li && b.link_density() > MAX_BLOCK_LD {

@@ -613,6 +613,8 @@ pub fn is_boilerplate_line(text: &str) -> bool {
         return false;
     }
     let lower = t.to_lowercase();
+    // Markers before the label (`*Anzeige`, `- Advertisement -`) do not hide it.
+    let lower = lower.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©' && c != '(');
     BOILERPLATE_PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
@@ -631,7 +633,18 @@ const PROMPT_WORDS: &[&str] = &[
     " apps for ios",
     "follow us",
     "is not responsible for",
+    "on twitter",
+    "on facebook",
+    "on instagram",
+    "auf facebook",
+    "auf instagram",
     "all rights reserved",
+    "alle rechte vorbehalten",
+    "tous droits réservés",
+    "todos los derechos reservados",
+    "tutti i diritti riservati",
+    "wszelkie prawa zastrzeżone",
+    "všechna práva vyhrazena",
     "abonnieren",
     "abonnent",
     "abonnez",
@@ -699,6 +712,53 @@ pub fn is_credit_line(text: &str) -> bool {
                 .find(l)
                 .is_some_and(|i| lower[..i].trim_end().ends_with(',') && i < lower.len() / 2)
     })
+}
+
+/// Longest block (chars) judged by [`is_consent_placeholder`].
+pub const MAX_CONSENT_CHARS: usize = 320;
+
+/// Words that ask for consent before showing something, lower case.
+const CONSENT_WORDS: &[&str] = &[
+    "consent",
+    "einverständnis",
+    "einverstanden",
+    "einwilligung",
+    "zustimmung",
+    "consentement",
+    "consentimiento",
+    "consenso",
+    "zgod",
+];
+
+/// Words naming what the consent is for: an embedded third-party post or video.
+const EMBED_WORDS: &[&str] = &[
+    "extern",
+    "third-party",
+    "third party",
+    "drittanbieter",
+    "twitter",
+    "youtube",
+    "instagram",
+    "facebook",
+    "tiktok",
+    "vimeo",
+    "spotify",
+    "podcast",
+    "datenschutz",
+    "privacy",
+    "privatsphäre",
+    "cookies",
+];
+
+/// True for the placeholder a page shows instead of an embedded post or video until
+/// the reader consents ("Activate external content from YouTube..."): the embed is not
+/// the story and neither is the notice.
+pub fn is_consent_placeholder(text: &str) -> bool {
+    if text.chars().count() > MAX_CONSENT_CHARS {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    CONSENT_WORDS.iter().any(|w| lower.contains(w)) && EMBED_WORDS.iter().any(|w| lower.contains(w))
 }
 
 /// Longest block (chars) judged by [`is_paywall_prompt`].
@@ -809,6 +869,26 @@ mod tests {
         assert!(!is_credit_line(
             "A paragraph about photography and its history."
         ));
+    }
+
+    #[test]
+    fn consent_placeholders() {
+        assert!(is_consent_placeholder(
+            "We need your consent to load this YouTube video. Change your privacy settings here."
+        ));
+        assert!(is_consent_placeholder(
+            "Externer Inhalt: Ich bin damit einverstanden, dass mir Inhalte von Drittanbietern angezeigt werden."
+        ));
+        assert!(!is_consent_placeholder(
+            "The court ruled that consent must be given freely, the judges said on Tuesday."
+        ));
+    }
+
+    #[test]
+    fn boilerplate_behind_markers() {
+        assert!(is_boilerplate_line("*Werbung"));
+        assert!(is_boilerplate_line("- Advertisement -"));
+        assert!(!is_boilerplate_line("* A list item about something else"));
     }
 
     #[test]

@@ -329,6 +329,23 @@ pub fn clean_conditionally(el: &El) -> bool {
     false
 }
 
+/// Blocks from the start of the article within which a standfirst may sit.
+const STANDFIRST_SLOTS: u32 = 2;
+/// Shortest standfirst (chars).
+const STANDFIRST_MIN_CHARS: u32 = 80;
+
+/// True when a sub-container at the top of the article is its standfirst: one or two
+/// unlinked paragraphs of sentences, whatever its class says (CMSs often call the lead
+/// a "teaser").
+fn is_standfirst(doc: &Doc, root: &El, e: &El) -> bool {
+    e.first_block <= root.first_block + STANDFIRST_SLOTS
+        && e.links == 0
+        && e.chars >= STANDFIRST_MIN_CHARS
+        && e.end_block > e.first_block
+        && e.end_block - e.first_block <= STANDFIRST_SLOTS
+        && (e.first_block..e.end_block).all(|i| doc.blocks[i as usize].stops > 0)
+}
+
 /// Marks the blocks of the article: the selected subtrees minus conditionally cleaned
 /// containers.
 pub fn keep_blocks(doc: &Doc, roots: &[u32]) -> Vec<bool> {
@@ -344,7 +361,7 @@ pub fn keep_blocks(doc: &Doc, roots: &[u32]) -> Vec<bool> {
             let e = &doc.els[c as usize];
             // A wrapper holding most of the article is the article, whatever its class.
             let wrapper = e.chars as f32 >= re.chars as f32 * WRAPPER_SHARE;
-            if !wrapper && clean_conditionally(e) {
+            if !wrapper && !is_standfirst(doc, re, e) && clean_conditionally(e) {
                 for k in &mut keep[e.first_block as usize..e.end_block as usize] {
                     *k = false;
                 }
@@ -433,6 +450,27 @@ mod tests {
         let top = score(&mut d).unwrap();
         let text = d.text(&d.blocks[d.els[top as usize].first_block as usize]);
         assert!(text.starts_with(PARA), "won: {text}");
+    }
+
+    #[test]
+    fn a_standfirst_named_teaser_at_the_top_is_kept() {
+        let lead = "The president invites young volunteers every year. This year he thanked them all.";
+        let html = format!(
+            "<body><div id=story><div class=news-teaser>{lead}</div><p>{PARA} 1</p><p>{PARA} 2</p>\
+             <p>{PARA} 3</p><div class=news-teaser>A teaser for another story, with a comma.</div></div></body>"
+        );
+        let mut d = doc(&html);
+        let top = score(&mut d).unwrap();
+        let keep = keep_blocks(&d, &[top]);
+        let kept: Vec<&str> = d
+            .blocks
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(b, _)| d.text(b))
+            .collect();
+        assert_eq!(kept.len(), 4, "{kept:?}");
+        assert_eq!(kept[0], lead);
     }
 
     #[test]
