@@ -33,6 +33,18 @@ pub struct Metadata {
 }
 
 impl Article {
+    /// Puts the headline and every block in Unicode Normalization Form C, so the same
+    /// word is spelled with the same code points whatever the page used (decomposed
+    /// accents, precomposed Bengali nukta forms). Text already in NFC is not copied.
+    pub fn normalize_nfc(&mut self) {
+        let nfc = icu_normalizer::ComposingNormalizerBorrowed::new_nfc();
+        for s in std::iter::once(&mut self.title).chain(self.blocks.iter_mut()) {
+            if let std::borrow::Cow::Owned(n) = nfc.normalize(s) {
+                *s = n;
+            }
+        }
+    }
+
     /// The body: blocks joined by one blank line, no trailing newline.
     pub fn body(&self) -> String {
         self.blocks.join("\n\n")
@@ -64,6 +76,22 @@ impl Article {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_put_in_nfc() {
+        let mut a = Article {
+            title: "Cafe\u{301}".into(),
+            blocks: vec!["\u{9df} and plain".into(), "already composed é".into()],
+            ..Default::default()
+        };
+        a.normalize_nfc();
+        assert_eq!(a.title, "Caf\u{e9}");
+        assert_eq!(
+            a.blocks[0], "\u{9af}\u{9bc} and plain",
+            "U+09DF is excluded from composition"
+        );
+        assert_eq!(a.blocks[1], "already composed é");
+    }
 
     #[test]
     fn seed_format_has_blank_line_separators_and_no_trailing_newline() {

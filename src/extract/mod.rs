@@ -102,11 +102,13 @@ pub fn extract(html: &str, opts: &Options) -> Result<Article, ExtractError> {
         return Err(ExtractError::NoArticle);
     }
     let meta = metadata(&raw_meta, &ld, opts);
-    Ok(Article {
+    let mut article = Article {
         title,
         blocks,
         meta,
-    })
+    };
+    article.normalize_nfc();
+    Ok(article)
 }
 
 /// Scores a walked document (kept apart so the walk can be redone relaxed).

@@ -454,7 +454,8 @@ mod tests {
 
     #[test]
     fn a_standfirst_named_teaser_at_the_top_is_kept() {
-        let lead = "The president invites young volunteers every year. This year he thanked them all.";
+        let lead =
+            "The president invites young volunteers every year. This year he thanked them all.";
         let html = format!(
             "<body><div id=story><div class=news-teaser>{lead}</div><p>{PARA} 1</p><p>{PARA} 2</p>\
              <p>{PARA} 3</p><div class=news-teaser>A teaser for another story, with a comma.</div></div></body>"

@@ -171,12 +171,13 @@ fn is_stop(c: char) -> bool {
     matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '…' | ':' | ';')
 }
 
-/// Invisible chars dropped from text: zero-width marks, soft hyphens, and Private Use
-/// Area code points (icon-font glyphs that render as pictures, never as text).
+/// Invisible chars dropped from text: zero-width spaces, BOMs, soft hyphens, and
+/// Private Use Area code points (icon-font glyphs that render as pictures, never as
+/// text). The zero-width (non-)joiners stay: Persian and Indic spelling needs them.
 fn is_invisible(c: char) -> bool {
     matches!(
         c,
-        '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{feff}' | '\u{ad}' | '\u{e000}'..='\u{f8ff}' | '\u{f0000}'..
+        '\u{200b}' | '\u{feff}' | '\u{ad}' | '\u{e000}'..='\u{f8ff}' | '\u{f0000}'..
     )
 }
 
@@ -740,6 +741,19 @@ mod tests {
              <p>The standfirst.</p></header><p>Body.</p></article></body>",
         );
         assert_eq!(t, ["Headline", "The standfirst.", "Body."]);
+    }
+
+    #[test]
+    fn joiners_stay_in_words_that_need_them() {
+        let t = texts(
+            "<body><p>\u{985}\u{9cd}\u{200d}\u{9af}\u{9be} and \u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}</p></body>",
+        );
+        assert_eq!(
+            t,
+            [
+                "\u{985}\u{9cd}\u{200d}\u{9af}\u{9be} and \u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}"
+            ]
+        );
     }
 
     #[test]
