@@ -137,6 +137,10 @@ fn densest_plain_run(units: &[Unit], kinds: &[Kind]) -> Option<(usize, usize)> {
     let (mut best, mut best_len) = (None, 0);
     let (mut start, mut len) = (0, 0);
     for (i, (u, k)) in units.iter().zip(kinds).enumerate() {
+        // Image file names (photo placeholders) sit between the lines of a photo diary.
+        if *k == Kind::Boiler && signals::is_image_file_name(u.text) {
+            continue;
+        }
         if !matches!(k, Kind::Prose | Kind::Sentence | Kind::Short) {
             len = 0;
             continue;
@@ -257,6 +261,9 @@ fn classify(units: &[Unit]) -> (Vec<Kind>, Vec<bool>) {
             } else {
                 Kind::Sentence
             }
+        } else if signals::is_image_file_name(u.text) {
+            // An image shown by its file name: a placeholder, not text.
+            Kind::Boiler
         } else {
             // Short lines score as low as boilerplate; which of the two they are is
             // asked later, and only inside the body.
@@ -783,6 +790,15 @@ mod tests {
             "the box's list is dropped"
         );
         assert!(!a.body().contains("Related"), "with its label");
+    }
+
+    #[test]
+    fn image_file_names_are_dropped() {
+        let a =
+            clean_text("Test page\n\nStep one\n\nharbour.jpg\n\nStep two\n\nharbour.jpg").unwrap();
+        assert_eq!(a.blocks, ["Step one", "Step two"]);
+        let (_, k, _) = kinds_of(&format!("{P1}\n\nIMG_0042.JPG\n\n{P2}"));
+        assert_eq!(k[1], Kind::Boiler);
     }
 
     #[test]

@@ -368,6 +368,35 @@ pub fn is_tail_label(text: &str) -> bool {
     TAIL_LABELS.iter().any(|l| low.starts_with(l.as_bytes()))
 }
 
+/// File extensions of images: a line that is only such a file name is an image's
+/// placeholder (alt text defaulting to the file name), not text.
+const IMAGE_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "png", "gif", "webp", "svg", "avif", "bmp", "tif", "tiff", "heic",
+];
+/// The longest of [`IMAGE_EXTENSIONS`], in bytes.
+const MAX_EXTENSION_BYTES: usize = 4;
+/// Longest line checked for an image file name.
+const FILE_NAME_MAX_BYTES: usize = 200;
+
+/// True when the whole text is one image file name ("IMG_2041.JPG", "hero-photo.webp").
+pub fn is_image_file_name(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() > FILE_NAME_MAX_BYTES {
+        return false;
+    }
+    // The extension first: most lines fail here without a scan.
+    let tail = &b[b.len().saturating_sub(MAX_EXTENSION_BYTES + 1)..];
+    let Some(dot) = tail.iter().rposition(|&c| c == b'.') else {
+        return false;
+    };
+    let ext = &tail[dot + 1..];
+    ext.len() < b.len() - 1
+        && IMAGE_EXTENSIONS
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e.as_bytes()))
+        && !b.iter().any(u8::is_ascii_whitespace)
+}
+
 /// Bullet characters that start a list item in text dumps.
 const BULLETS: &[char] = &['•', '*', '·', '◦', '▪', '‣', '○', '■', '►', '▸', '-'];
 
@@ -503,6 +532,25 @@ mod tests {
         assert!(!is_tail_label("Weather"));
         let long = format!("Related {}", "words ".repeat(10));
         assert!(!is_tail_label(&long));
+    }
+
+    #[test]
+    fn image_file_names() {
+        assert!(is_image_file_name("IMG_2041.JPG"));
+        assert!(is_image_file_name("12-P1610088.jpg"));
+        assert!(is_image_file_name("hero-photo.webp"));
+        assert!(
+            !is_image_file_name("photo of the harbour.jpg"),
+            "words, not a file"
+        );
+        assert!(!is_image_file_name(".png"));
+        assert!(!is_image_file_name("report.pdf"));
+        assert!(!is_image_file_name("Node.js"));
+        assert!(
+            IMAGE_EXTENSIONS
+                .iter()
+                .all(|e| e.len() <= MAX_EXTENSION_BYTES)
+        );
     }
 
     #[test]
