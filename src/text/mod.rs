@@ -109,8 +109,7 @@ fn article_from_run(
     teaser: &[bool],
     (start, end): (usize, usize),
 ) -> Option<Article> {
-    let start = extend_start(units, kinds, start);
-    let end = extend_end(units, kinds, teaser, end);
+    let (start, end) = refine(units, kinds, teaser, (start, end));
     let title_idx = title::pick(units, start);
     let title = title_idx
         .map(|i| title::headline_text(units, i))
@@ -138,6 +137,10 @@ fn densest_plain_run(units: &[Unit], kinds: &[Kind]) -> Option<(usize, usize)> {
     let (mut best, mut best_len) = (None, 0);
     let (mut start, mut len) = (0, 0);
     for (i, (u, k)) in units.iter().zip(kinds).enumerate() {
+        // Image file names (photo placeholders) sit between the lines of a photo diary.
+        if *k == Kind::Boiler && signals::is_image_file_name(u.text) {
+            continue;
+        }
         if !matches!(k, Kind::Prose | Kind::Sentence | Kind::Short) {
             len = 0;
             continue;
@@ -258,6 +261,9 @@ fn classify(units: &[Unit]) -> (Vec<Kind>, Vec<bool>) {
             } else {
                 Kind::Sentence
             }
+        } else if signals::is_image_file_name(u.text) {
+            // An image shown by its file name: a placeholder, not text.
+            Kind::Boiler
         } else {
             // Short lines score as low as boilerplate; which of the two they are is
             // asked later, and only inside the body.
@@ -360,6 +366,77 @@ fn body_run(units: &[Unit], kinds: &[Kind], teaser: &[bool]) -> Option<(usize, u
     (prose >= MIN_BODY_BYTES).then_some((s, e))
 }
 
+/// A label of after-article matter ends the body only below at least this many bytes
+/// of its prose ...
+const TAIL_MIN_PROSE_BYTES: usize = 400;
+/// ... and this share (percent) of it: a "Related" box near the top sits inside the
+/// article, while comment threads can outweigh a short article.
+const TAIL_MIN_PROSE_SHARE: usize = 30;
+
+/// True for a prose paragraph or a list item written as prose.
+fn is_prose_unit(u: &Unit, k: Kind, teaser: bool) -> bool {
+    k == Kind::Prose || k == Kind::Item && is_prose_item(u, teaser)
+}
+
+/// Ends the body before the last label of after-article matter ("Comments (12)",
+/// "Related stories") that has enough of the body's prose above it: comment threads and
+/// related-story teasers are often written as full paragraphs and join the body run.
+/// The last such label, so that a page of several articles, each with its own comment
+/// link, keeps them all; a label heading a box inside the article is passed over.
+fn cut_at_tail_label(
+    units: &[Unit],
+    kinds: &[Kind],
+    teaser: &[bool],
+    start: usize,
+    end: usize,
+) -> usize {
+    let total: usize = (start..=end)
+        .filter(|&i| is_prose_unit(&units[i], kinds[i], teaser[i]))
+        .map(|i| units[i].len)
+        .sum();
+    let min_before = TAIL_MIN_PROSE_BYTES.max(total * TAIL_MIN_PROSE_SHARE / 100);
+    let mut before = 0;
+    let mut cut = end;
+    for i in start..=end {
+        let u = &units[i];
+        if before >= min_before
+            && matches!(kinds[i], Kind::Short | Kind::Item | Kind::Boiler)
+            && !u.sentence
+            && signals::is_tail_label(u.text)
+            && !heads_inline_box(kinds, i, end)
+        {
+            cut = i - 1;
+        }
+        if is_prose_unit(u, kinds[i], teaser[i]) {
+            before += u.len;
+        }
+    }
+    cut
+}
+
+/// True when the label at `i` heads a list after which the body's prose resumes (a
+/// "Related" box set inside the article), not the matter after the article.
+fn heads_inline_box(kinds: &[Kind], i: usize, end: usize) -> bool {
+    let mut j = i + 1;
+    while j <= end && kinds[j] == Kind::Item {
+        j += 1;
+    }
+    j > i + 1 && j <= end && kinds[j] == Kind::Prose
+}
+
+/// The body run refined at its edges: a one-line lead above, after-article matter cut
+/// off below, a closing credit kept.
+fn refine(
+    units: &[Unit],
+    kinds: &[Kind],
+    teaser: &[bool],
+    (start, end): (usize, usize),
+) -> (usize, usize) {
+    let start = extend_start(units, kinds, start);
+    let end = cut_at_tail_label(units, kinds, teaser, start, end);
+    (start, extend_end(units, kinds, teaser, end))
+}
+
 /// Moves the start back over short sentences directly above the body (a one-line lead).
 fn extend_start(units: &[Unit], kinds: &[Kind], mut start: usize) -> usize {
     while start > 0 && kinds[start - 1] == Kind::Sentence && units[start - 1].block_len == 1 {
@@ -453,7 +530,9 @@ fn assemble(
             while j <= end && kinds[j] == Kind::Item {
                 j += 1;
             }
-            if is_genuine_list(units, teaser, i..j) {
+            // A list under a "Related" or "Most read" label is a link box, whatever its items.
+            let widget = i > start && signals::is_tail_label(units[i - 1].text);
+            if !widget && is_genuine_list(units, teaser, i..j) {
                 blocks.push(list_block(units, teaser, i..j));
                 last_single = None;
             } else if let Some(l) = last_single
@@ -515,10 +594,7 @@ pub fn explain(text: &str) -> String {
     let run = body_run(&units, &kinds, &teaser);
     let mut out = String::new();
     let (s, e) = match run {
-        Some((s, e)) => (
-            extend_start(&units, &kinds, s),
-            extend_end(&units, &kinds, &teaser, e),
-        ),
+        Some(run) => refine(&units, &kinds, &teaser, run),
         None => (usize::MAX, 0),
     };
     let title = if s == usize::MAX {
@@ -680,6 +756,49 @@ mod tests {
         let text = format!("{P1}\n\nShare on Facebook\n\n  • One");
         let (u, k, t) = kinds_of(&text);
         assert_eq!(extend_end(&u, &k, &t, 0), 0, "boilerplate is not a credit");
+    }
+
+    #[test]
+    fn comment_thread_after_a_label_is_cut_off() {
+        let p3 = "Drivers will pay no toll for the first year, after which a small fee is planned for heavy lorries. Cyclists get a lane of their own.";
+        let p4 = "The old ferry, which has carried cars across the river since 1952, will stop running in June.";
+        let c1 = "I have lived near the river for thirty years and this is the worst flooding I have seen, honestly.";
+        let c2 = "The council should have built the new wall years ago, but nobody listens to residents here.";
+        let text = format!(
+            "Bridge to open\n\n{P1}\n\n{P2}\n\n{p3}\n\n{p4}\n\nComments (2)\n\nJane\n\n{c1}\n\nTom\n\n{c2}"
+        );
+        let a = clean_text(&text).unwrap();
+        assert!(!a.body().contains("thirty years"), "{}", a.body());
+        assert!(a.body().contains("in June."));
+        // Too little of the body above it: the label stays inside.
+        let text = format!("Bridge to open\n\n{P1}\n\nComments\n\n{c1}\n\n{c2}\n\n{P2}");
+        let a = clean_text(&text).unwrap();
+        assert!(a.body().contains("thirty years"), "{}", a.body());
+    }
+
+    #[test]
+    fn related_box_inside_the_article_is_not_its_end() {
+        let text = format!(
+            "{P1} {P2}\n\n{P2} {P1}\n\nRelated\n\n  • Another story about the ferry timetable changes next month.\n\n{P1}\n\n{P2}"
+        );
+        let (u, k, t) = kinds_of(&text);
+        assert!(heads_inline_box(&k, 2, u.len() - 1));
+        assert_eq!(cut_at_tail_label(&u, &k, &t, 0, u.len() - 1), u.len() - 1);
+        let a = clean_text(&text).unwrap();
+        assert!(
+            !a.body().contains("Another story"),
+            "the box's list is dropped"
+        );
+        assert!(!a.body().contains("Related"), "with its label");
+    }
+
+    #[test]
+    fn image_file_names_are_dropped() {
+        let a =
+            clean_text("Test page\n\nStep one\n\nharbour.jpg\n\nStep two\n\nharbour.jpg").unwrap();
+        assert_eq!(a.blocks, ["Step one", "Step two"]);
+        let (_, k, _) = kinds_of(&format!("{P1}\n\nIMG_0042.JPG\n\n{P2}"));
+        assert_eq!(k[1], Kind::Boiler);
     }
 
     #[test]

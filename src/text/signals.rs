@@ -281,6 +281,122 @@ pub fn is_boilerplate(text: &str) -> bool {
     BOILERPLATE_RE.is_match(low)
 }
 
+/// Labels that open what follows an article: the comment thread, related or
+/// recommended stories, most-read lists (several languages, ASCII-lowercased, matched
+/// at the start of a short line).
+const TAIL_LABELS: &[&str] = &[
+    "comments",
+    "view comments",
+    "show comments",
+    "leave a comment",
+    "leave a reply",
+    "post a comment",
+    "join the discussion",
+    "related",
+    "recommended",
+    "more stories",
+    "more from",
+    "more on this",
+    "most read",
+    "most popular",
+    "most viewed",
+    "you may also like",
+    "you might also like",
+    "read next",
+    "trending",
+    "kommentar",
+    "verwandte",
+    "mehr zum thema",
+    "meistgelesen",
+    "das könnte sie auch",
+    "commentaire",
+    "réactions",
+    "à lire aussi",
+    "lire aussi",
+    "sur le même sujet",
+    "les plus lus",
+    "vous aimerez aussi",
+    "comentario",
+    "comentário",
+    "relacionad",
+    "noticias relacionadas",
+    "notícias relacionadas",
+    "lo más leído",
+    "mais lidas",
+    "te puede interesar",
+    "leia também",
+    "lea también",
+    "commenti",
+    "articoli correlati",
+    "leggi anche",
+    "i più letti",
+    "reacties",
+    "gerelateerd",
+    "meest gelezen",
+    "lees ook",
+    "komentarze",
+    "powiązane",
+    "zobacz też",
+    "najczęściej czytane",
+    "komentáře",
+    "diskuse",
+    "související",
+    "nejčtenější",
+    "kommentarer",
+    "relaterat",
+    "mest läst",
+    "läs också",
+    "комментари",
+    "читайте также",
+    "по теме",
+];
+/// Longest line checked against [`TAIL_LABELS`]: a label is a few words.
+const TAIL_LABEL_MAX_BYTES: usize = 48;
+
+/// True when a short line opens the matter after an article ("Comments (12)",
+/// "Related stories", "Lire aussi"): one of [`TAIL_LABELS`] at its start, compared
+/// ASCII-case-insensitively, and a few words at most.
+pub fn is_tail_label(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() > TAIL_LABEL_MAX_BYTES {
+        return false;
+    }
+    let mut buf = [0u8; TAIL_LABEL_MAX_BYTES];
+    let low = &mut buf[..b.len()];
+    low.copy_from_slice(b);
+    low.make_ascii_lowercase();
+    TAIL_LABELS.iter().any(|l| low.starts_with(l.as_bytes()))
+}
+
+/// File extensions of images: a line that is only such a file name is an image's
+/// placeholder (alt text defaulting to the file name), not text.
+const IMAGE_EXTENSIONS: &[&str] = &[
+    "jpg", "jpeg", "png", "gif", "webp", "svg", "avif", "bmp", "tif", "tiff", "heic",
+];
+/// The longest of [`IMAGE_EXTENSIONS`], in bytes.
+const MAX_EXTENSION_BYTES: usize = 4;
+/// Longest line checked for an image file name.
+const FILE_NAME_MAX_BYTES: usize = 200;
+
+/// True when the whole text is one image file name ("IMG_2041.JPG", "hero-photo.webp").
+pub fn is_image_file_name(text: &str) -> bool {
+    let b = text.as_bytes();
+    if b.len() > FILE_NAME_MAX_BYTES {
+        return false;
+    }
+    // The extension first: most lines fail here without a scan.
+    let tail = &b[b.len().saturating_sub(MAX_EXTENSION_BYTES + 1)..];
+    let Some(dot) = tail.iter().rposition(|&c| c == b'.') else {
+        return false;
+    };
+    let ext = &tail[dot + 1..];
+    ext.len() < b.len() - 1
+        && IMAGE_EXTENSIONS
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e.as_bytes()))
+        && !b.iter().any(u8::is_ascii_whitespace)
+}
+
 /// Bullet characters that start a list item in text dumps.
 const BULLETS: &[char] = &['•', '*', '·', '◦', '▪', '‣', '○', '■', '►', '▸', '-'];
 
@@ -397,6 +513,44 @@ mod tests {
         assert!(!is_boilerplate("The minister said the talks went well."));
         let long = format!("{} cookie", "Bakers say the season went well. ".repeat(12));
         assert!(!is_boilerplate(&long));
+    }
+
+    #[test]
+    fn tail_labels_open_after_article_matter() {
+        assert!(is_tail_label("Comments (12)"));
+        assert!(is_tail_label("Related stories"));
+        assert!(is_tail_label("MOST READ"));
+        assert!(is_tail_label("Lire aussi"));
+        assert!(is_tail_label("Komentáře"));
+        assert!(
+            !is_tail_label("Comment"),
+            "a bare form field or table header"
+        );
+        assert!(!is_tail_label(
+            "The council's comments on the plan were brief"
+        ));
+        assert!(!is_tail_label("Weather"));
+        let long = format!("Related {}", "words ".repeat(10));
+        assert!(!is_tail_label(&long));
+    }
+
+    #[test]
+    fn image_file_names() {
+        assert!(is_image_file_name("IMG_2041.JPG"));
+        assert!(is_image_file_name("12-P1610088.jpg"));
+        assert!(is_image_file_name("hero-photo.webp"));
+        assert!(
+            !is_image_file_name("photo of the harbour.jpg"),
+            "words, not a file"
+        );
+        assert!(!is_image_file_name(".png"));
+        assert!(!is_image_file_name("report.pdf"));
+        assert!(!is_image_file_name("Node.js"));
+        assert!(
+            IMAGE_EXTENSIONS
+                .iter()
+                .all(|e| e.len() <= MAX_EXTENSION_BYTES)
+        );
     }
 
     #[test]
