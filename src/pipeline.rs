@@ -110,12 +110,33 @@ pub fn clean_page_measured(
 }
 
 /// Unpacks gzip data (by magic number), keeping what a truncated stream yielded.
+/// Most a deflate stream can expand (the format's limit is about 1032:1).
+const MAX_DEFLATE_RATIO: usize = 1032;
+
+/// Room to reserve for unpacking `gz`: the size the gzip trailer records (ISIZE, the
+/// last member's size mod 2^32) when it is plausible, else a guess of four times the
+/// packed size; never more than the page limit. One right-sized buffer saves the
+/// copies of a growing one.
+fn gunzip_capacity(gz: &[u8]) -> usize {
+    let limit = input::MAX_PAGE_BYTES as usize + 1;
+    let guess = (gz.len() * 4).min(limit);
+    let Some(tail) = gz.len().checked_sub(4).map(|i| &gz[i..]) else {
+        return guess;
+    };
+    let isize = u32::from_le_bytes([tail[0], tail[1], tail[2], tail[3]]) as usize;
+    if isize >= gz.len() / 2 && isize <= gz.len().saturating_mul(MAX_DEFLATE_RATIO) {
+        // One byte more, so the final read that finds the end needs no new allocation.
+        (isize + 1).min(limit)
+    } else {
+        guess
+    }
+}
+
 fn gunzip_if_needed(bytes: &[u8]) -> Result<Cow<'_, [u8]>, CleanError> {
     if !bytes.starts_with(&GZIP_MAGIC) {
         return Ok(Cow::Borrowed(bytes));
     }
-    // A guess at the unpacked size, never more than the page limit allows.
-    let mut out = Vec::with_capacity((bytes.len() * 4).min(input::MAX_PAGE_BYTES as usize));
+    let mut out = Vec::with_capacity(gunzip_capacity(bytes));
     let dec = flate2::read::MultiGzDecoder::new(bytes);
     match dec.take(input::MAX_PAGE_BYTES + 1).read_to_end(&mut out) {
         Ok(_) if out.len() as u64 > input::MAX_PAGE_BYTES => {
@@ -444,6 +465,25 @@ pub fn run(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gunzip_reserves_what_the_trailer_records() {
+        use std::io::Write;
+        let page = "<p>Some text that repeats. </p>".repeat(2000);
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(page.as_bytes()).unwrap();
+        let gz = enc.finish().unwrap();
+        assert_eq!(gunzip_capacity(&gz), page.len() + 1);
+        match gunzip_if_needed(&gz).unwrap() {
+            Cow::Owned(v) => {
+                assert_eq!(v.len(), page.len());
+                assert_eq!(v.capacity(), page.len() + 1, "no regrowth");
+            }
+            Cow::Borrowed(_) => panic!("gzip data must be unpacked"),
+        }
+        // A cut-off file's last bytes are no trailer: the reservation stays bounded.
+        assert!(gunzip_capacity(&gz[..20]) <= 20 * MAX_DEFLATE_RATIO + 1);
+    }
 
     #[test]
     fn html_sniffing() {

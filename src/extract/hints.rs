@@ -262,9 +262,48 @@ const POSITIVE_SUBSTR: &[&str] = &[
     "richtext",
 ];
 
-/// True when `hay` (already lower case) contains any of `needles`.
-fn contains_any(hay: &str, needles: &[&str]) -> bool {
-    needles.iter().any(|n| hay.contains(n))
+/// Which class/id word lists a substring needle belongs to (bit set).
+const IN_NEGATIVE: u8 = 1;
+const IN_POSITIVE: u8 = 2;
+const IN_MAYBE: u8 = 4;
+const IN_UNLIKELY: u8 = 8;
+const IN_SOFT: u8 = 16;
+
+/// One automaton over every substring list, so a class/id string is scanned once
+/// instead of once per needle (this runs for every element of every page).
+static NEEDLES: std::sync::LazyLock<(aho_corasick::AhoCorasick, Vec<u8>)> =
+    std::sync::LazyLock::new(|| {
+        let mut words: Vec<&'static str> = Vec::new();
+        let mut sets: Vec<u8> = Vec::new();
+        for (list, bit) in [
+            (NEGATIVE_SUBSTR, IN_NEGATIVE),
+            (POSITIVE_SUBSTR, IN_POSITIVE),
+            (MAYBE_SUBSTR, IN_MAYBE),
+            (UNLIKELY_SUBSTR, IN_UNLIKELY),
+            (SOFT_SUBSTR, IN_SOFT),
+        ] {
+            for &w in list {
+                match words.iter().position(|&x| x == w) {
+                    Some(i) => sets[i] |= bit,
+                    None => {
+                        words.push(w);
+                        sets.push(bit);
+                    }
+                }
+            }
+        }
+        let ac = aho_corasick::AhoCorasick::new(&words).expect("class/id word lists build");
+        (ac, sets)
+    });
+
+/// The lists (bit set) with at least one needle inside `hay` (already lower case).
+fn lists_matched(hay: &str) -> u8 {
+    let (ac, sets) = &*NEEDLES;
+    let mut bits = 0;
+    for m in ac.find_overlapping_iter(hay) {
+        bits |= sets[m.pattern().as_usize()];
+    }
+    bits
 }
 
 /// True when one of the words of `hay` (split at non-alphanumerics) is in `words`.
@@ -289,21 +328,22 @@ pub fn hints(attr: &str) -> Hints {
     if attr.is_empty() {
         return Hints::default();
     }
+    let bits = lists_matched(attr);
     let mut weight = 0;
-    if contains_any(attr, NEGATIVE_SUBSTR) {
+    if bits & IN_NEGATIVE != 0 {
         weight -= HINT_WEIGHT;
     }
-    if contains_any(attr, POSITIVE_SUBSTR) {
+    if bits & IN_POSITIVE != 0 {
         weight += HINT_WEIGHT;
     }
-    if contains_any(attr, MAYBE_SUBSTR) {
+    if bits & IN_MAYBE != 0 {
         return Hints {
             weight,
             ..Default::default()
         };
     }
-    let hard = contains_any(attr, UNLIKELY_SUBSTR) || has_word(attr, UNLIKELY_WORD);
-    let soft = !hard && (contains_any(attr, SOFT_SUBSTR) || has_word(attr, SOFT_WORD));
+    let hard = bits & IN_UNLIKELY != 0 || has_word(attr, UNLIKELY_WORD);
+    let soft = !hard && (bits & IN_SOFT != 0 || has_word(attr, SOFT_WORD));
     Hints {
         weight,
         unlikely: hard || soft,

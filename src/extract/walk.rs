@@ -218,6 +218,8 @@ struct Walker {
     attr_buf: String,
     /// The element being opened carries only soft unlikely hints.
     soft: bool,
+    /// Hints `skip` already computed for the element being opened.
+    hints: Option<hints::Hints>,
 }
 
 impl Walker {
@@ -392,6 +394,7 @@ impl Walker {
     /// Decides whether an element and its subtree are dropped.
     fn skip(&mut self, e: &scraper::node::Element, class: TagClass, opts: &WalkOptions) -> bool {
         let name = e.name();
+        self.hints = None;
         if class == TagClass::Skip {
             // Semantic containers are dropped only in the strict pass.
             let semantic = matches!(name, "nav" | "aside" | "header" | "footer" | "figure");
@@ -427,10 +430,11 @@ impl Walker {
             return false;
         }
         self.fill_attr(e);
+        let h = hints::hints(&self.attr_buf);
+        self.hints = Some(h);
         if self.attr_buf.is_empty() {
             return false;
         }
-        let h = hints::hints(&self.attr_buf);
         if h.soft && class != TagClass::Inline {
             // Judged later by its size (see `SOFT_KEEP_CHARS`), in every pass.
             self.soft = true;
@@ -486,6 +490,7 @@ pub fn walk(html: &Html, opts: &WalkOptions) -> Doc {
         pre: 0,
         attr_buf: String::with_capacity(128),
         soft: false,
+        hints: None,
     };
     w.doc.els.reserve(256);
     w.doc.blocks.reserve(256);
@@ -522,8 +527,13 @@ pub fn walk(html: &Html, opts: &WalkOptions) -> Doc {
                             TagClass::Block | TagClass::Skip => {
                                 w.flush();
                                 let tag = hints::tag_of(name);
-                                w.fill_attr(e);
-                                let h = hints::hints(&w.attr_buf);
+                                let h = match w.hints.take() {
+                                    Some(h) => h,
+                                    None => {
+                                        w.fill_attr(e);
+                                        hints::hints(&w.attr_buf)
+                                    }
+                                };
                                 let idx = w.doc.els.len() as u32;
                                 w.doc.els.push(El {
                                     parent: w.owner,

@@ -95,10 +95,12 @@ pub fn clean_text(text: &str) -> Result<Article, ExtractError> {
                 .flatten()
                 .and_then(|run| article_from_run(&units, &kinds, &teaser, run))
         });
-    match article {
-        Some(a) => Ok(a),
-        None => small_page(&units, &kinds, &teaser),
-    }
+    let mut article = match article {
+        Some(a) => a,
+        None => small_page(&units, &kinds, &teaser)?,
+    };
+    article.normalize_nfc();
+    Ok(article)
 }
 
 /// The article whose body is the run `start..=end`, grown to its edges, with the
