@@ -298,6 +298,8 @@ pub fn with_siblings(doc: &Doc, top: u32) -> Vec<u32> {
 const CLEAN_MAX_COMMAS: u32 = 10;
 /// Link density that removes a container with no positive hint.
 const CLEAN_MAX_LD: f32 = 0.2;
+/// Average chars of a list's items above which the list is prose with links.
+const LIST_PROSE_ITEM_CHARS: u32 = 80;
 /// Link density that removes any container.
 const CLEAN_MAX_LD_POSITIVE: f32 = 0.5;
 
@@ -319,6 +321,14 @@ pub fn clean_conditionally(el: &El) -> bool {
         return false;
     }
     let ld = el.link_density();
+    if el.tag == Tag::List
+        && el.lis > 0
+        && el.chars / el.lis >= LIST_PROSE_ITEM_CHARS
+        && ld <= CLEAN_MAX_LD_POSITIVE
+    {
+        // Items of a sentence or more that cite their sources are prose, not navigation.
+        return false;
+    }
     if el.weight < hints::HINT_WEIGHT && ld > CLEAN_MAX_LD && el.chars > 0 {
         // A list of links inside the article is navigation unless it is long prose.
         return true;
@@ -472,6 +482,20 @@ mod tests {
             .collect();
         assert_eq!(kept.len(), 4, "{kept:?}");
         assert_eq!(kept[0], lead);
+    }
+
+    #[test]
+    fn a_list_of_cited_sentences_is_kept() {
+        let item = "<li>We fixed a crash when <a href=b>bug 1234 in the session restore code</a> was reopened on startup, thanks to a volunteer.</li>";
+        let html = format!(
+            "<body><div><p>{PARA} 1</p><p>{PARA} 2</p><p>{PARA} 3</p><ul>{}</ul><p>{PARA} 4</p><ul><li><a href=1>Home</a></li><li><a href=2>News</a></li></ul></div></body>",
+            item.repeat(3)
+        );
+        let mut d = doc(&html);
+        let top = score(&mut d).unwrap();
+        let keep = keep_blocks(&d, &[refine(&d, top)]);
+        let kept = d.blocks.iter().zip(&keep).filter(|(_, k)| **k).count();
+        assert_eq!(kept, 7, "four paragraphs and three items, not the menu");
     }
 
     #[test]
