@@ -130,6 +130,27 @@ pub fn add_lead(doc: &Doc, order: &mut Vec<usize>, page: &PageHints) {
     }
 }
 
+/// Most words of a byline name or kicker line above the body.
+const NAME_LINE_MAX_WORDS: usize = 3;
+
+/// True for a bare name or kicker opening the article ("Jane Doe", "Urgent appeal"):
+/// a few capitalised words, no sentence punctuation, not a heading tag. Above the first
+/// paragraph such a line is a byline or a label, not the story.
+fn is_name_line(doc: &Doc, b: &Block) -> bool {
+    if matches!(b.tag, Tag::H(_) | Tag::Li) || b.stops > 0 || b.chars > KICKER_MAX_CHARS {
+        return false;
+    }
+    let t = doc.text(b);
+    let mut words = 0;
+    for w in t.split_whitespace() {
+        words += 1;
+        if words > NAME_LINE_MAX_WORDS || !w.chars().next().is_some_and(char::is_uppercase) {
+            return false;
+        }
+    }
+    words > 0
+}
+
 /// Filters the kept block indices in place.
 pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
     let title_fold = fold(title);
@@ -215,7 +236,9 @@ pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
         }
     }
     while order.len() > 1
-        && (furniture(order[0]) || hints::is_dateline(doc.text(&doc.blocks[order[0]])))
+        && (furniture(order[0])
+            || hints::is_dateline(doc.text(&doc.blocks[order[0]]))
+            || is_name_line(doc, &doc.blocks[order[0]]))
     {
         order.remove(0);
     }
@@ -451,6 +474,22 @@ mod tests {
             ),
         );
         assert_eq!(order, [2]);
+    }
+
+    #[test]
+    fn a_bare_name_above_the_body_is_a_byline() {
+        let d = doc(&format!(
+            "<body><p>Jane Doe</p><p>{PARA}</p><p>Jane Doe</p><h2>Main Findings</h2><p>{PARA}</p></body>"
+        ));
+        assert!(is_name_line(&d, &d.blocks[0]));
+        assert!(!is_name_line(&d, &d.blocks[1]), "prose");
+        assert!(
+            !is_name_line(&d, &d.blocks[3]),
+            "a heading tag is a section"
+        );
+        let mut order: Vec<usize> = (0..d.blocks.len()).collect();
+        filter(&d, &mut order, "");
+        assert_eq!(order, [1, 2, 3, 4], "only the leading name line goes");
     }
 
     #[test]

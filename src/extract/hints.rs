@@ -643,6 +643,31 @@ const BOILERPLATE_PREFIXES: &[&str] = &[
     "please enable javascript",
 ];
 
+/// Labels of share and tool bars, lower case: a line holding only one is furniture.
+const SHARE_BAR_WORDS: &[&str] = &[
+    "share",
+    "tweet",
+    "print",
+    "email",
+    "e-mail",
+    "mail",
+    "whatsapp",
+    "facebook",
+    "twitter",
+    "linkedin",
+    "pinterest",
+    "teilen",
+    "drucken",
+    "partager",
+    "imprimer",
+    "compartir",
+    "imprimir",
+    "condividi",
+    "stampa",
+    "udostępnij",
+    "drukuj",
+];
+
 /// Longest line (in chars) judged by [`is_boilerplate_line`].
 pub const MAX_BOILERPLATE_CHARS: usize = 100;
 
@@ -655,7 +680,8 @@ pub fn is_boilerplate_line(text: &str) -> bool {
     let lower = t.to_lowercase();
     // Markers before the label (`*Anzeige`, `- Advertisement -`) do not hide it.
     let lower = lower.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©' && c != '(');
-    BOILERPLATE_PREFIXES.iter().any(|p| lower.starts_with(p))
+    SHARE_BAR_WORDS.contains(&lower.trim_end_matches(|c: char| !c.is_alphanumeric()))
+        || BOILERPLATE_PREFIXES.iter().any(|p| lower.starts_with(p))
 }
 
 /// Words of subscription, app, social and legal prompts, lower case. A short block
@@ -926,6 +952,9 @@ mod tests {
 
     #[test]
     fn boilerplate_behind_markers() {
+        assert!(is_boilerplate_line("Share"));
+        assert!(is_boilerplate_line("Drucken"));
+        assert!(!is_boilerplate_line("Shares fell by a third"));
         assert!(is_boilerplate_line("*Werbung"));
         assert!(is_boilerplate_line("- Advertisement -"));
         assert!(!is_boilerplate_line("* A list item about something else"));
