@@ -168,8 +168,6 @@ const UNLIKELY_SUBSTR: &[&str] = &[
     "outbrain",
     "taboola",
     "teaser-list",
-    "read-more",
-    "readmore",
     "see-also",
     "navbar",
     "navigation",
@@ -195,7 +193,18 @@ const UNLIKELY_WORD: &[&str] = &["nav", "rss", "header", "toolbar"];
 /// sometimes sit on a wrapper of the whole article: the walker drops such an element
 /// only when it turns out small or link-heavy. Matched as substrings.
 const SOFT_SUBSTR: &[&str] = &[
-    "share", "sharing", "social", "caption", "credit", "byline", "advert", "promo", "popup",
+    "share",
+    "sharing",
+    "social",
+    "caption",
+    "credit",
+    "byline",
+    "advert",
+    "promo",
+    "popup",
+    // A "read more" link, or the collapsed rest of the story behind one.
+    "read-more",
+    "readmore",
 ];
 
 /// Short soft words, matched as whole words.
@@ -993,6 +1002,10 @@ mod tests {
         assert!(hints("ad slot").unlikely);
         assert!(hints("ad slot").soft);
         assert!(!hints("sidebar").soft);
+        assert!(
+            hints("read-more").soft,
+            "a collapsed story continuation is judged by its size"
+        );
         assert!(!hints("thread-head").unlikely, "`ad` only as a whole word");
         assert!(
             !hints("main-content sidebar-aware").unlikely,
