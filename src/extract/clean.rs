@@ -24,9 +24,10 @@ const TEASER_MAX_CHARS: u32 = 160;
 /// True when block `b` is a heading, or a short line that stands like one.
 fn is_heading_like(doc: &Doc, b: &Block) -> bool {
     matches!(b.tag, Tag::H(_))
-        || (b.chars <= hints::MAX_RELATED_HEADING_CHARS as u32 && b.stops == 0 && {
-            let t = doc.text(b);
-            !t.ends_with(['.', '!', '?'])
+        || (b.chars <= hints::MAX_RELATED_HEADING_CHARS as u32 && {
+            let t = doc.text(b).trim_end();
+            // A heading may announce what follows with a colon ("Read also:").
+            b.stops == 0 || (b.stops == 1 && t.ends_with(':'))
         })
 }
 
@@ -474,6 +475,17 @@ mod tests {
             ),
         );
         assert_eq!(order, [2]);
+    }
+
+    #[test]
+    fn a_related_heading_with_a_colon_ends_the_article() {
+        let body = format!("<p>{PARA}</p>").repeat(4);
+        let d = doc(&format!(
+            "<body>{body}<p>Read also the following posts:</p><p>{PARA} More.</p></body>"
+        ));
+        let mut order: Vec<usize> = (0..d.blocks.len()).collect();
+        filter(&d, &mut order, "");
+        assert_eq!(order, [0, 1, 2, 3]);
     }
 
     #[test]
