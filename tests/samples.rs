@@ -35,8 +35,8 @@ fn clean(path: &Path) -> String {
 fn every_fixture_gives_its_expected_text() {
     let all = fixtures();
     assert!(
-        all.len() >= 9,
-        "expected at least nine fixtures, found {}",
+        all.len() >= 11,
+        "expected at least eleven fixtures, found {}",
         all.len()
     );
     let mut failures = Vec::new();

@@ -131,6 +131,8 @@ pub fn add_lead(doc: &Doc, order: &mut Vec<usize>, page: &PageHints) {
     }
 }
 
+/// Blocks at the start of the article in which byline and date lines are looked for.
+const BYLINE_ZONE_BLOCKS: usize = 3;
 /// Most words of a byline name or kicker line above the body.
 const NAME_LINE_MAX_WORDS: usize = 3;
 
@@ -236,12 +238,18 @@ pub fn filter(doc: &Doc, order: &mut Vec<usize>, title: &str) {
             break;
         }
     }
-    while order.len() > 1
-        && (furniture(order[0])
-            || hints::is_dateline(doc.text(&doc.blocks[order[0]]))
-            || is_name_line(doc, &doc.blocks[order[0]]))
-    {
+    while order.len() > 1 && furniture(order[0]) {
         order.remove(0);
+    }
+    // Byline and date lines sit above or just below the standfirst.
+    let mut k = 0;
+    while k < order.len().min(BYLINE_ZONE_BLOCKS) && order.len() > 1 {
+        let b = &doc.blocks[order[k]];
+        if hints::is_dateline(doc.text(b)) || is_name_line(doc, b) {
+            order.remove(k);
+        } else {
+            k += 1;
+        }
     }
     // 5. A heading near the end followed by little text opens a tail widget (about
     //    the author, more from the column, ratings, comments), not a last section.
@@ -491,7 +499,8 @@ mod tests {
     #[test]
     fn a_bare_name_above_the_body_is_a_byline() {
         let d = doc(&format!(
-            "<body><p>Jane Doe</p><p>{PARA}</p><p>Jane Doe</p><h2>Main Findings</h2><p>{PARA}</p></body>"
+            "<body><p>Jane Doe</p><p>{PARA}</p><p>12 May 2024</p><h2>Main Findings</h2>\
+             <p>{PARA}</p><p>Jane Doe</p><p>{PARA}</p></body>"
         ));
         assert!(is_name_line(&d, &d.blocks[0]));
         assert!(!is_name_line(&d, &d.blocks[1]), "prose");
@@ -501,7 +510,11 @@ mod tests {
         );
         let mut order: Vec<usize> = (0..d.blocks.len()).collect();
         filter(&d, &mut order, "");
-        assert_eq!(order, [1, 2, 3, 4], "only the leading name line goes");
+        assert_eq!(
+            order,
+            [1, 3, 4, 5, 6],
+            "the name and date lines at the top go, a name further down stays"
+        );
     }
 
     #[test]

@@ -339,16 +339,17 @@ pub fn clean_conditionally(el: &El) -> bool {
     false
 }
 
-/// Blocks from the start of the article within which a standfirst may sit.
+/// Most paragraphs a standfirst holds.
 const STANDFIRST_SLOTS: u32 = 2;
-/// Shortest standfirst (chars).
+/// Shortest standfirst (chars); no block this long may come before it in the article.
 const STANDFIRST_MIN_CHARS: u32 = 80;
 
 /// True when a sub-container at the top of the article is its standfirst: one or two
-/// unlinked paragraphs of sentences, whatever its class says (CMSs often call the lead
-/// a "teaser").
+/// unlinked paragraphs of sentences with only short lines (kicker, headline, date,
+/// share bar) above it, whatever its class says (CMSs often call the lead a "teaser").
 fn is_standfirst(doc: &Doc, root: &El, e: &El) -> bool {
-    e.first_block <= root.first_block + STANDFIRST_SLOTS
+    (root.first_block..e.first_block)
+        .all(|i| doc.dead[i as usize] || doc.blocks[i as usize].chars < STANDFIRST_MIN_CHARS)
         && e.links == 0
         && e.chars >= STANDFIRST_MIN_CHARS
         && e.end_block > e.first_block
