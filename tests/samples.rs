@@ -77,3 +77,24 @@ fn seed_fixtures_equal_the_seed_clean_text() {
     }
     assert_eq!(n, 2, "one fixture per seed article");
 }
+
+#[test]
+fn every_fixture_is_its_own_article() {
+    // The README's main job writes one file per sample: no two may share an id.
+    let mut ids = std::collections::BTreeMap::new();
+    for html in fixtures() {
+        let page = Page {
+            source: html.display().to_string(),
+            url: None,
+            bytes: std::fs::read(&html).unwrap(),
+            charset: None,
+            fetched: None,
+            warc: None,
+        };
+        let article = clean_page(&page, &CleanOptions::default()).unwrap();
+        let id = gleaner::writer::article_id(gleaner::writer::id_key(&page, &article));
+        if let Some(other) = ids.insert(id.clone(), html.display().to_string()) {
+            panic!("{} and {other} share the id {id}", html.display());
+        }
+    }
+}
