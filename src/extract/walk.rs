@@ -423,7 +423,7 @@ impl Walker {
         {
             return true;
         }
-        if matches!(name, "body" | "html" | "article" | "main" | "a" | "p")
+        if matches!(name, "body" | "html" | "article" | "main" | "a")
             || self.pre > 0
             || class == TagClass::Inline && !matches!(name, "span" | "ins")
         {
@@ -763,6 +763,27 @@ mod tests {
             [
                 "\u{985}\u{9cd}\u{200d}\u{9af}\u{9be} and \u{645}\u{6cc}\u{200c}\u{62e}\u{648}\u{627}\u{647}\u{645}"
             ]
+        );
+    }
+
+    #[test]
+    fn class_hints_on_paragraphs_count() {
+        let d = walk(
+            &Html::parse_document(
+                "<body><p class=byline>By Jane Doe</p><p class=article-text>The body of the \
+                 article, long enough to be most of the page.</p>\
+                 <p class=post-meta>Filed under News</p></body>",
+            ),
+            &strict(),
+        );
+        let live: Vec<&str> = (0..d.blocks.len())
+            .filter(|&i| !d.dead[i])
+            .map(|i| d.text(&d.blocks[i]))
+            .collect();
+        assert_eq!(
+            live,
+            ["The body of the article, long enough to be most of the page."],
+            "a small byline is dead, post-meta is skipped"
         );
     }
 
