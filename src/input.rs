@@ -190,9 +190,14 @@ pub fn read_page(input: &Input) -> io::Result<Page> {
     })
 }
 
-/// Reads a list of inputs from a file, one path a line; blank lines and `#` comments are skipped.
+/// Reads a list of inputs from a file (`-`: standard input), one path a line; blank
+/// lines and `#` comments are skipped.
 pub fn read_input_list(path: &Path) -> io::Result<Vec<String>> {
-    let text = fs::read_to_string(path)?;
+    let text = if path.as_os_str() == "-" {
+        io::read_to_string(io::stdin().lock())?
+    } else {
+        fs::read_to_string(path)?
+    };
     Ok(text
         .lines()
         .map(str::trim)

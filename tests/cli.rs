@@ -138,6 +138,26 @@ fn gzip_and_stdin_inputs() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("The harbour gzip reopened"));
 
+    // A list of inputs can come from a pipe too (`find ... | gleaner clean --input-list -`).
+    let mut child = Command::new(BIN)
+        .args(["clean", "--format", "jsonl", "--input-list", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("# pages\n{}\n\n", gz.display()).as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("The harbour gzip reopened"));
+    let (code, _, err) = run(&["clean", "--input-list", "-", "-"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("both read standard input"), "{err}");
+
     let mut child = Command::new(BIN)
         .args([
             "clean",

@@ -14,7 +14,7 @@ use std::path::Path;
 pub struct Args {
     /// Files (.html, .htm, .txt, .gz, .warc, .warc.gz), folders (recursive), or - for stdin.
     pub inputs: Vec<String>,
-    /// Read more inputs from this file, one path a line.
+    /// Read more inputs from this file (- for stdin), one path a line.
     #[arg(long, value_name = "FILE")]
     pub input_list: Option<String>,
     /// Output format (default: jsonl when the output ends in .jsonl, .jsonl.gz or .jsonl.zst, else txt).
@@ -85,6 +85,10 @@ pub fn parse_shard(s: &str) -> Result<(usize, usize), String> {
 
 pub fn run(args: Args) -> u8 {
     let mut names = args.inputs.clone();
+    if args.input_list.as_deref() == Some("-") && names.iter().any(|n| n == "-") {
+        eprintln!("gleaner clean: --input-list - and the input - both read standard input");
+        return EXIT_USAGE;
+    }
     if let Some(list) = &args.input_list {
         match input::read_input_list(Path::new(list)) {
             Ok(more) => names.extend(more),

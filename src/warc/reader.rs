@@ -549,7 +549,10 @@ fn dechunk(body: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-/// Undoes a `Content-Encoding`. Ok(None) when there is nothing to do (identity, or the
+/// Magic bytes of a zstd frame.
+const ZSTD_MAGIC: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
+
+/// Undoes a `Content-Encoding` (gzip, deflate, br, zstd). Ok(None) when there is nothing to do (identity, or the
 /// crawler already decoded the body); Err when the encoding is unsupported.
 fn decode_content(body: &[u8], encoding: &str, limit: u64) -> Result<Option<Vec<u8>>, String> {
     let enc = encoding.trim().to_ascii_lowercase();
@@ -568,6 +571,12 @@ fn decode_content(body: &[u8], encoding: &str, limit: u64) -> Result<Option<Vec<
         "deflate" => unpack(&mut flate2::read::ZlibDecoder::new(body))
             .or_else(|| unpack(&mut flate2::read::DeflateDecoder::new(body))),
         "gzip" | "x-gzip" => return Ok(None),
+        "br" => unpack(&mut brotli_decompressor::Decompressor::new(body, 4096)),
+        "zstd" if body.starts_with(&ZSTD_MAGIC) => match zstd::stream::read::Decoder::new(body) {
+            Ok(mut d) => unpack(&mut d),
+            Err(e) => return Err(format!("bad zstd payload: {e}; page skipped")),
+        },
+        "zstd" => return Ok(None),
         other => {
             return Err(format!(
                 "Content-Encoding {other} is not supported; page skipped"
@@ -983,6 +992,39 @@ mod tests {
         let items = read_all(&response(2, "https://news.test/d", &block), MAX_PAGE_BYTES);
         let Item::Page(p) = &items[0] else { panic!() };
         assert_eq!(p.bytes, html);
+    }
+
+    #[test]
+    fn brotli_and_zstd_bodies_are_decoded() {
+        let html = b"<html><body><p>A story sent with a modern encoding.</p></body></html>";
+        let mut br = Vec::new();
+        {
+            let mut w = brotli::CompressorWriter::new(&mut br, 4096, 5, 22);
+            w.write_all(html).unwrap();
+        }
+        let zst = zstd::encode_all(&html[..], 3).unwrap();
+        for (n, (enc, body)) in [("br", &br), ("zstd", &zst)].into_iter().enumerate() {
+            let header = format!("Content-Encoding: {enc}");
+            let block = http("200 OK", &["Content-Type: text/html", &header], body);
+            let items = read_all(
+                &response(n as u32, "https://news.test/e", &block),
+                MAX_PAGE_BYTES,
+            );
+            let Item::Page(p) = &items[0] else {
+                panic!("{enc}: {items:?}")
+            };
+            assert_eq!(p.bytes, html, "{enc}");
+        }
+        // Declared but already decoded by the crawler: the body is left as it is.
+        for enc in ["br", "zstd"] {
+            let header = format!("Content-Encoding: {enc}");
+            let block = http("200 OK", &["Content-Type: text/html", &header], html);
+            let items = read_all(&response(9, "https://news.test/f", &block), MAX_PAGE_BYTES);
+            let Item::Page(p) = &items[0] else {
+                panic!("{enc}: {items:?}")
+            };
+            assert_eq!(p.bytes, html, "{enc}");
+        }
     }
 
     #[test]
