@@ -43,7 +43,7 @@ pub struct WarcOrigin {
 pub enum Input {
     /// A single page file (HTML or text, maybe gzipped).
     File(PathBuf),
-    /// A WARC archive (`.warc`, `.warc.gz`): many pages.
+    /// A WARC archive (`.warc`, `.warc.gz`, `.warc.zst`): many pages.
     Warc(PathBuf),
     /// Standard input.
     Stdin,
@@ -79,7 +79,7 @@ impl std::error::Error for InputError {}
 /// True for names of WARC archives.
 pub fn is_warc_name(name: &str) -> bool {
     let n = name.to_ascii_lowercase();
-    n.ends_with(".warc") || n.ends_with(".warc.gz")
+    n.ends_with(".warc") || n.ends_with(".warc.gz") || n.ends_with(".warc.zst")
 }
 
 /// True for names of files a folder walk picks up as pages.
@@ -217,6 +217,7 @@ mod tests {
         assert!(is_page_name("dump.txt"));
         assert!(!is_page_name("style.css"));
         assert!(is_warc_name("cc.warc.gz"));
+        assert!(is_warc_name("ia.warc.zst"));
         assert!(!is_warc_name("cc.warc.txt"));
     }
 

@@ -12,7 +12,7 @@ use std::path::Path;
 /// Arguments of `gleaner clean`.
 #[derive(clap::Args)]
 pub struct Args {
-    /// Files (.html, .htm, .txt, .gz, .warc, .warc.gz), folders (recursive), or - for stdin.
+    /// Files (.html, .htm, .txt, .gz, .warc, .warc.gz, .warc.zst), folders (recursive), or - for stdin.
     pub inputs: Vec<String>,
     /// Read more inputs from this file (- for stdin), one path a line.
     #[arg(long, value_name = "FILE")]

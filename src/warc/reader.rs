@@ -1,5 +1,7 @@
 //! Streaming WARC reader: plain `.warc` or `.warc.gz` (one gzip member per record, as
-//! Common Crawl ships them; a single gzip stream over many records works too).
+//! Common Crawl ships them; a single gzip stream over many records works too), and
+//! `.warc.zst` (zstd frames, with the dictionary of the IIPC `.warc.zst` format when the
+//! file carries one; offsets are then counted in the unpacked stream).
 //!
 //! Memory stays bounded whatever the archive size: records are read one at a time
 //! through fixed buffers, headers are capped at [`MAX_HEADER_BYTES`], and a payload
@@ -20,6 +22,12 @@ pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 const IO_BUFFER: usize = 256 * 1024;
 /// Gzip's magic number and the deflate method byte: how a member starts.
 const GZIP_MEMBER_START: [u8; 3] = [0x1f, 0x8b, 0x08];
+/// Magic number of a zstd frame (little-endian 0xFD2FB528).
+const ZSTD_FRAME: [u8; 4] = [0x28, 0xB5, 0x2F, 0xFD];
+/// Magic number of the skippable frame that holds a `.warc.zst` dictionary (0x184D2A5D).
+const ZSTD_DICT_FRAME: [u8; 4] = [0x5D, 0x2A, 0x4D, 0x18];
+/// Largest dictionary accepted from a `.warc.zst` file.
+const MAX_DICT_BYTES: u32 = 64 << 20;
 
 /// One step of a WARC stream.
 #[derive(Debug)]
@@ -70,8 +78,38 @@ impl BufRead for Counting {
     }
 }
 
+/// A byte-counting reader over an unpacked stream (`.warc.zst`), so record offsets
+/// are known in it.
+struct Tally<R> {
+    inner: R,
+    pos: u64,
+}
+
+impl<R: BufRead> Read for Tally<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> BufRead for Tally<R> {
+    fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        self.inner.fill_buf()
+    }
+    fn consume(&mut self, amt: usize) {
+        self.inner.consume(amt);
+        self.pos += amt as u64;
+    }
+}
+
+/// The unpacked stream of a `.warc.zst` archive.
+type ZstStream = Tally<BufReader<zstd::stream::read::Decoder<'static, Counting>>>;
+
 /// Where the reader is in the archive.
 enum Stream {
+    /// A zstd-compressed archive (`.warc.zst`), read as one stream.
+    Zst(Box<ZstStream>),
     /// An uncompressed archive.
     Plain(Counting),
     /// A gzipped archive, between two members.
@@ -113,14 +151,22 @@ impl WarcReader {
             inner: BufReader::with_capacity(IO_BUFFER, File::open(path)?),
             pos: 0,
         };
-        let gz = raw.fill_buf()?.starts_with(&GZIP_MEMBER_START[..2]);
+        let head = raw.fill_buf()?;
+        let gz = head.starts_with(&GZIP_MEMBER_START[..2]);
+        let zst = head.starts_with(&ZSTD_FRAME) || head.starts_with(&ZSTD_DICT_FRAME);
+        let name = path.display().to_string();
+        let stream = if zst {
+            Stream::Zst(Box::new(open_zst(raw).map_err(|e| {
+                io::Error::new(e.kind(), format!("{name}: not a readable .warc.zst: {e}"))
+            })?))
+        } else if gz {
+            Stream::GzIdle(raw)
+        } else {
+            Stream::Plain(raw)
+        };
         Ok(WarcReader {
-            name: path.display().to_string(),
-            stream: if gz {
-                Stream::GzIdle(raw)
-            } else {
-                Stream::Plain(raw)
-            },
+            name,
+            stream,
             max_payload,
         })
     }
@@ -151,6 +197,27 @@ impl WarcReader {
         loop {
             match std::mem::replace(&mut self.stream, Stream::Done) {
                 Stream::Done => return None,
+                Stream::Zst(mut rd) => {
+                    let start = rd.pos;
+                    match skip_newlines(&mut *rd).and_then(|()| rd.fill_buf().map(|b| b.is_empty()))
+                    {
+                        Ok(true) => return None,
+                        Ok(false) => {}
+                        Err(e) => return Some(Self::error(start, stream_error(&e))),
+                    }
+                    let start = rd.pos;
+                    return match read_record(&mut *rd, self.max_payload) {
+                        Ok(outcome) => {
+                            self.stream = Stream::Zst(rd);
+                            Some(self.item(outcome, start))
+                        }
+                        // A zstd stream cannot be re-entered after damage: report and stop.
+                        Err(msg) => Some(Self::error(
+                            start,
+                            format!("{msg}; rest of the archive unreadable"),
+                        )),
+                    };
+                }
                 Stream::Plain(mut raw) => {
                     if let Err(e) = skip_newlines(&mut raw) {
                         return Some(Self::error(raw.pos, format!("cannot read: {e}")));
@@ -234,6 +301,38 @@ impl Iterator for WarcReader {
     fn next(&mut self) -> Option<Item> {
         self.step()
     }
+}
+
+/// Opens the unpacked stream of a `.warc.zst` archive: reads the dictionary frame
+/// when there is one (its content may itself be zstd-compressed) and decodes the
+/// frames after it with that dictionary.
+fn open_zst(mut raw: Counting) -> io::Result<ZstStream> {
+    let mut dict = Vec::new();
+    if raw.fill_buf()?.starts_with(&ZSTD_DICT_FRAME) {
+        let mut hdr = [0u8; 8];
+        raw.read_exact(&mut hdr)?;
+        let size = u32::from_le_bytes([hdr[4], hdr[5], hdr[6], hdr[7]]);
+        if size > MAX_DICT_BYTES {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!("dictionary frame of {size} bytes is larger than allowed"),
+            ));
+        }
+        dict.resize(size as usize, 0);
+        raw.read_exact(&mut dict)?;
+        if dict.starts_with(&ZSTD_FRAME) {
+            dict = zstd::stream::decode_all(&dict[..])?;
+        }
+    }
+    let dec = if dict.is_empty() {
+        zstd::stream::read::Decoder::with_buffer(raw)?
+    } else {
+        zstd::stream::read::Decoder::with_dictionary(raw, &dict)?
+    };
+    Ok(Tally {
+        inner: BufReader::with_capacity(IO_BUFFER, dec),
+        pos: 0,
+    })
 }
 
 /// The message for an I/O error inside a record.
@@ -992,6 +1091,51 @@ mod tests {
         let items = read_all(&response(2, "https://news.test/d", &block), MAX_PAGE_BYTES);
         let Item::Page(p) = &items[0] else { panic!() };
         assert_eq!(p.bytes, html);
+    }
+
+    #[test]
+    fn warc_zst_with_and_without_a_dictionary() {
+        let records = mixed_records();
+        let plain = records.concat();
+        let expect: Vec<String> = summary(&read_all(&plain, MAX_PAGE_BYTES));
+        // One frame per record, no dictionary.
+        let frames: Vec<u8> = records
+            .iter()
+            .flat_map(|r| zstd::encode_all(&r[..], 3).unwrap())
+            .collect();
+        assert_eq!(summary(&read_all(&frames, MAX_PAGE_BYTES)), expect);
+        // The IIPC layout: a skippable frame with the dictionary (raw, or itself
+        // compressed), then one frame per record compressed with it.
+        let dict = b"WARC/1.0\r\nWARC-Type: response\r\nContent-Type: application/http; msgtype=response\r\n".repeat(4);
+        for packed in [false, true] {
+            let content = if packed {
+                zstd::encode_all(&dict[..], 3).unwrap()
+            } else {
+                dict.clone()
+            };
+            let mut file = ZSTD_DICT_FRAME.to_vec();
+            file.extend_from_slice(&(content.len() as u32).to_le_bytes());
+            file.extend_from_slice(&content);
+            for r in &records {
+                let mut enc =
+                    zstd::stream::write::Encoder::with_dictionary(Vec::new(), 3, &dict).unwrap();
+                enc.write_all(r).unwrap();
+                file.extend(enc.finish().unwrap());
+            }
+            assert_eq!(
+                summary(&read_all(&file, MAX_PAGE_BYTES)),
+                expect,
+                "packed {packed}"
+            );
+        }
+        // A cut-off archive gives the records before the cut, then one error.
+        let cut = &frames[..frames.len() - 20];
+        let items = read_all(cut, MAX_PAGE_BYTES);
+        assert!(matches!(items.last(), Some(Item::Error(_))), "{items:?}");
+        assert_eq!(
+            summary(&items[..items.len() - 1]),
+            expect[..items.len() - 1]
+        );
     }
 
     #[test]
