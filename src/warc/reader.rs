@@ -303,6 +303,58 @@ impl Iterator for WarcReader {
     }
 }
 
+/// A `resource` record (what wget, browsertrix and archiving tools write for a
+/// document stored without its HTTP exchange): the block is the document itself and
+/// the record's `Content-Type` says what it is.
+fn read_resource(
+    r: &mut impl BufRead,
+    headers: &[(String, String)],
+    len: u64,
+    max_payload: u64,
+) -> Result<Outcome, String> {
+    let content_type = header(headers, "content-type").unwrap_or("");
+    if !is_html_type(content_type) {
+        let reason = format!("resource record of type {}", mime(content_type));
+        discard(r, len)?;
+        return Ok(Outcome::Skip(reason));
+    }
+    if len > max_payload {
+        discard(r, len)?;
+        return Ok(Outcome::Bad(format!(
+            "payload of {len} bytes is larger than the {} MiB page limit; skipped",
+            max_payload >> 20
+        )));
+    }
+    let mut body = Vec::with_capacity(len.min(1 << 20) as usize);
+    r.by_ref()
+        .take(len)
+        .read_to_end(&mut body)
+        .map_err(|e| stream_error(&e))?;
+    if (body.len() as u64) < len {
+        return Err(format!(
+            "truncated record: payload of {len} bytes declared, {} present",
+            body.len()
+        ));
+    }
+    let date = header(headers, "warc-date").unwrap_or_default().to_string();
+    let charset = crate::decode::charset_param(content_type);
+    Ok(Outcome::Page(Page {
+        source: String::new(),
+        url: header(headers, "warc-target-uri")
+            .map(|u| u.trim_start_matches('<').trim_end_matches('>').to_string()),
+        bytes: body,
+        charset: (!charset.is_empty()).then(|| charset.to_string()),
+        fetched: (!date.is_empty()).then(|| date.clone()),
+        warc: Some(WarcOrigin {
+            record_id: header(headers, "warc-record-id")
+                .unwrap_or_default()
+                .to_string(),
+            date,
+            offset: 0,
+        }),
+    }))
+}
+
 /// Opens the unpacked stream of a `.warc.zst` archive: reads the dictionary frame
 /// when there is one (its content may itself be zstd-compressed) and decodes the
 /// frames after it with that dictionary.
@@ -489,6 +541,9 @@ fn read_block(
     max_payload: u64,
 ) -> Result<Outcome, String> {
     let kind = header(headers, "warc-type").unwrap_or("(untyped)");
+    if kind.eq_ignore_ascii_case("resource") {
+        return read_resource(r, headers, len, max_payload);
+    }
     if !kind.eq_ignore_ascii_case("response") {
         let reason = format!("{kind} record");
         discard(r, len)?;
@@ -1136,6 +1191,37 @@ mod tests {
             summary(&items[..items.len() - 1]),
             expect[..items.len() - 1]
         );
+    }
+
+    #[test]
+    fn resource_records_with_html_are_pages() {
+        let html = "<html><body><p>A page archived as a resource.</p></body></html>";
+        let page = rec(
+            "resource",
+            1,
+            &[
+                ("WARC-Target-URI", "https://news.test/r"),
+                ("Content-Type", "text/html; charset=windows-1252"),
+            ],
+            html.as_bytes(),
+        );
+        let image = rec(
+            "resource",
+            2,
+            &[
+                ("WARC-Target-URI", "https://news.test/i.png"),
+                ("Content-Type", "image/png"),
+            ],
+            b"\x89PNG....",
+        );
+        let items = read_all(&[page, image].concat(), MAX_PAGE_BYTES);
+        let Item::Page(p) = &items[0] else {
+            panic!("{items:?}")
+        };
+        assert_eq!(p.bytes, html.as_bytes());
+        assert_eq!(p.url.as_deref(), Some("https://news.test/r"));
+        assert_eq!(p.charset.as_deref(), Some("windows-1252"));
+        assert!(matches!(&items[1], Item::Skipped { reason, .. } if reason.contains("image/png")));
     }
 
     #[test]
