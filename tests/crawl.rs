@@ -271,6 +271,54 @@ fn run_pass(job: &str, dir: &Path) -> PassStats {
         .unwrap()
 }
 
+/// Runs `n` passes with one crawler, as `--every` does.
+fn run_passes(job: &str, dir: &Path, n: usize) -> Vec<PassStats> {
+    let job = Job::parse(job, dir).unwrap();
+    let mut c = Crawler::open(job, None).unwrap();
+    c.report_failures = false;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    (0..n)
+        .map(|_| {
+            rt.block_on(c.run_pass(&AtomicBool::new(false), |_| {}))
+                .unwrap()
+        })
+        .collect()
+}
+
+/// A small site: robots.txt `robots`, `/` linking to `/news/x`, the article `/news/x`.
+fn small_site(robots: Route) -> Server {
+    let s = Server::start();
+    s.set("/robots.txt", robots);
+    s.set("/", Route::html(&article("Home", "Home.", &["/news/x"])));
+    s.set(
+        "/news/x",
+        Route::html(&article(
+            "X",
+            &format!("Distinctive paragraph of the article on {}.", s.port),
+            &[],
+        )),
+    );
+    s
+}
+
+/// A job over `hosts`' home pages, articles under `/news/`, txt output in `out`.
+fn small_job(hosts: &[&Server], dir: &Path, extra_output: &str) -> String {
+    let starts: Vec<String> = hosts
+        .iter()
+        .map(|h| format!("\"{}\"", h.url("/")))
+        .collect();
+    format!(
+        "start = [{}]\n[scope]\narticles = ['/news/']\n[politeness]\ndelay = \"20ms\"\nretries = 1\nbackoff = \"20ms\"\n[output]\npath = \"{}\"\n{extra_output}\n[state]\ndb = \"{}\"\n",
+        starts.join(", "),
+        dir.join("out").display(),
+        dir.join("state.sqlite").display()
+    )
+}
+
 /// id (from the file name) → text.
 fn txt_output(dir: &Path) -> BTreeMap<String, String> {
     let mut m = BTreeMap::new();
@@ -395,6 +443,46 @@ fn fixture_crawl_writes_each_article_once_and_second_pass_sees_304s() {
         Duration::from_millis(B_CRAWL_DELAY_MS),
         "host B, pass 2",
     );
+}
+
+#[test]
+fn robots_txt_is_cached_across_passes_until_its_ttl_and_failures_are_not() {
+    let rules = "User-agent: *\nDisallow: /private/\n";
+    // Cached (no Cache-Control: the 24 h default).
+    let cached = small_site(Route::typed("text/plain", rules));
+    // `max-age=0`: read again on every pass (but once per pass).
+    let mut r = Route::typed("text/plain", rules);
+    r.headers.push(("cache-control".into(), "max-age=0".into()));
+    let short = small_site(r);
+    // 503 on the first pass (both attempts): host skipped, and not cached.
+    let failing = small_site(Route {
+        fail_first: 2,
+        fail_status: 503,
+        ..Route::typed("text/plain", rules)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let job = small_job(&[&cached, &short, &failing], dir.path(), "");
+    let st = run_passes(&job, dir.path(), 2);
+    assert_eq!(cached.hits("/robots.txt"), 1, "read again within its TTL");
+    assert_eq!(short.hits("/robots.txt"), 2, "max-age=0 not honoured");
+    assert_eq!(
+        failing.hits("/robots.txt"),
+        3,
+        "a failed robots.txt was cached"
+    );
+    // Every page of the first two hosts was visited on both passes; the failing host's
+    // article only on the second, once its robots.txt could be read.
+    for s in [&cached, &short] {
+        assert_eq!(s.hits("/"), 2);
+        assert_eq!(s.hits("/news/x"), 2);
+    }
+    assert_eq!(failing.hits("/"), 1);
+    assert_eq!(failing.hits("/news/x"), 1);
+    assert_eq!(st[0].written, 2, "{}", st[0]);
+    assert_eq!(st[1].written, 1, "{}", st[1]);
+    // A new crawler (a new process: `--once` from cron) reads it again.
+    run_passes(&job, dir.path(), 1);
+    assert_eq!(cached.hits("/robots.txt"), 2);
 }
 
 #[test]

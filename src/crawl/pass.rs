@@ -140,6 +140,9 @@ pub struct Crawler {
     output: Output,
     warc: Option<WarcWriter>,
     sites: HashSet<String>,
+    /// Kept across passes, so robots.txt is cached (up to its TTL) and politeness
+    /// carries over from one pass to the next.
+    fetcher: Option<Arc<Fetcher>>,
     /// Print one line per failed page on stderr.
     pub report_failures: bool,
 }
@@ -175,6 +178,7 @@ impl Crawler {
             output,
             warc,
             sites,
+            fetcher: None,
             report_failures: true,
         })
     }
@@ -210,7 +214,15 @@ impl Crawler {
             .map(|u| (u.to_string(), Role::Start, 0))
             .collect();
         self.store.add(&starts).map_err(dberr)?;
-        let fetcher = Arc::new(Fetcher::new(self.job.fetch_config())?);
+        let fetcher = match &self.fetcher {
+            Some(f) => f.clone(),
+            None => {
+                let f = Arc::new(Fetcher::new(self.job.fetch_config())?);
+                self.fetcher = Some(f.clone());
+                f
+            }
+        };
+        fetcher.begin_pass();
         let ctx = Arc::new(Ctx {
             articles: self.job.articles.clone(),
             robots_sitemaps: self.job.file.scope.robots_sitemaps && self.job.file.politeness.robots,
