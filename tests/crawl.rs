@@ -305,16 +305,16 @@ fn small_site(robots: Route) -> Server {
     s
 }
 
-/// A job over `hosts`' home pages, articles under `/news/`, txt output in `out`.
-fn small_job(hosts: &[&Server], dir: &Path, extra_output: &str) -> String {
+/// A job over `hosts`' home pages, articles under `/news/`, output `out` in `format`.
+fn small_job(hosts: &[&Server], dir: &Path, out: &str, format: &str) -> String {
     let starts: Vec<String> = hosts
         .iter()
         .map(|h| format!("\"{}\"", h.url("/")))
         .collect();
     format!(
-        "start = [{}]\n[scope]\narticles = ['/news/']\n[politeness]\ndelay = \"20ms\"\nretries = 1\nbackoff = \"20ms\"\n[output]\npath = \"{}\"\n{extra_output}\n[state]\ndb = \"{}\"\n",
+        "start = [{}]\n[scope]\narticles = ['/news/']\n[politeness]\ndelay = \"20ms\"\nretries = 1\nbackoff = \"20ms\"\n[output]\npath = \"{}\"\nformat = \"{format}\"\n[state]\ndb = \"{}\"\n",
         starts.join(", "),
-        dir.join("out").display(),
+        dir.join(out).display(),
         dir.join("state.sqlite").display()
     )
 }
@@ -461,7 +461,7 @@ fn robots_txt_is_cached_across_passes_until_its_ttl_and_failures_are_not() {
         ..Route::typed("text/plain", rules)
     });
     let dir = tempfile::tempdir().unwrap();
-    let job = small_job(&[&cached, &short, &failing], dir.path(), "");
+    let job = small_job(&[&cached, &short, &failing], dir.path(), "out", "txt");
     let st = run_passes(&job, dir.path(), 2);
     assert_eq!(cached.hits("/robots.txt"), 1, "read again within its TTL");
     assert_eq!(short.hits("/robots.txt"), 2, "max-age=0 not honoured");
@@ -483,6 +483,79 @@ fn robots_txt_is_cached_across_passes_until_its_ttl_and_failures_are_not() {
     // A new crawler (a new process: `--once` from cron) reads it again.
     run_passes(&job, dir.path(), 1);
     assert_eq!(cached.hits("/robots.txt"), 2);
+}
+
+/// The lines of a JSONL file, decompressed by its extension.
+fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
+    use std::io::Read;
+    let raw = std::fs::read(path).unwrap();
+    let name = path.to_string_lossy();
+    let text = if name.ends_with(".zst") {
+        String::from_utf8(zstd::decode_all(&raw[..]).expect("zstd output decodes")).unwrap()
+    } else if name.ends_with(".gz") {
+        let mut s = String::new();
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_string(&mut s)
+            .expect("gzip output decodes");
+        s
+    } else {
+        String::from_utf8(raw).unwrap()
+    };
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn compressed_jsonl_output_zst_and_gz_appends_and_survives_an_interrupted_write() {
+    for out in ["out.jsonl.zst", "out.jsonl.gz"] {
+        let a = small_site(Route::status(404));
+        let b = small_site(Route::status(404));
+        let dir = tempfile::tempdir().unwrap();
+        let job = small_job(&[&a, &b], dir.path(), out, "jsonl");
+        let path = dir.path().join(out);
+        run_pass(&job, dir.path());
+        let first = read_jsonl(&path);
+        assert_eq!(first.len(), 2, "{out}: {first:?}");
+        let magic: &[u8] = if out.ends_with(".zst") {
+            &[0x28, 0xb5, 0x2f, 0xfd]
+        } else {
+            &[0x1f, 0x8b]
+        };
+        assert!(std::fs::read(&path).unwrap().starts_with(magic), "{out}");
+        // A changed article is appended again, with the same id.
+        a.set(
+            "/news/x",
+            Route::html(&article("X", "Second edition of the story on a.", &[])),
+        );
+        run_pass(&job, dir.path());
+        let second = read_jsonl(&path);
+        assert_eq!(second.len(), 3, "{out}");
+        assert_eq!(
+            second[2]["id"],
+            first
+                .iter()
+                .find(|v| v["url"].as_str().unwrap().contains(&a.port.to_string()))
+                .unwrap()["id"]
+        );
+        assert!(
+            second[2]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Second edition")
+        );
+        // Bytes written after the last commit (a killed run) are cut off on the next run.
+        let committed = std::fs::metadata(&path).unwrap().len();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(&magic.repeat(3))
+            .unwrap();
+        run_pass(&job, dir.path());
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), committed, "{out}");
+        assert_eq!(read_jsonl(&path), second, "{out}");
+    }
 }
 
 #[test]

@@ -14,13 +14,13 @@ use crate::input::Page;
 use crate::pipeline::{self, CleanOptions};
 use crate::store::{Outcome, Role, Store, Visit};
 use crate::warc::writer::{ResponseRecord, WarcWriter};
-use crate::writer::{self, TxtDir};
+use crate::writer::{self, JsonlFileSink, Sink, TxtDir};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::fs::{self, File};
+use std::fs;
 use std::hash::{Hash, Hasher};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -124,12 +124,15 @@ impl Ctx {
 /// Where articles go.
 enum Output {
     Txt(TxtDir),
+    /// A JSONL file, compressed by its extension (`.gz`, `.zst`) as by `gleaner clean`:
+    /// each article is one gzip member or zstd frame, so the file is whole after every
+    /// write and can be cut back to any committed length.
     Jsonl {
-        file: File,
         path: PathBuf,
+        /// The store's key for the committed length.
         key: String,
+        /// Length after the last write.
         len: u64,
-        gzip: bool,
     },
 }
 
@@ -511,28 +514,13 @@ impl Crawler {
                     .map_err(|e| format!("cannot write output: {e}"))?;
                 Ok(None)
             }
-            Output::Jsonl {
-                file,
-                path,
-                len,
-                gzip,
-                ..
-            } => {
-                let mut line = serde_json::to_vec(&writer::Record::new(page, article))
-                    .map_err(|e| format!("cannot encode JSON: {e}"))?;
-                line.push(b'\n');
-                if *gzip {
-                    let mut gz =
-                        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-                    let _ = gz.write_all(&line);
-                    line = gz
-                        .finish()
-                        .map_err(|e| format!("cannot compress output: {e}"))?;
-                }
-                file.write_all(&line)
-                    .and_then(|_| file.flush())
-                    .map_err(|e| format!("cannot write output {}: {e}", path.display()))?;
-                *len += line.len() as u64;
+            Output::Jsonl { path, len, .. } => {
+                let named = |e: io::Error| format!("cannot write output {}: {e}", path.display());
+                // The same writer as `gleaner clean`, one member/frame per article.
+                let mut sink = JsonlFileSink::create(path, true).map_err(named)?;
+                sink.write(page, article).map_err(named)?;
+                sink.finish().map_err(named)?;
+                *len = fs::metadata(&*path).map_err(named)?.len();
                 Ok(Some(*len))
             }
         }
@@ -577,13 +565,10 @@ fn open_jsonl(path: &Path, store: &Store) -> Result<Output, String> {
     } else {
         actual
     };
-    let gzip = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
     Ok(Output::Jsonl {
-        file,
         path: path.to_path_buf(),
         key,
         len,
-        gzip,
     })
 }
 
