@@ -485,6 +485,72 @@ fn robots_txt_is_cached_across_passes_until_its_ttl_and_failures_are_not() {
     assert_eq!(cached.hits("/robots.txt"), 2);
 }
 
+#[test]
+fn sitemap_lastmod_not_newer_than_the_last_fetch_skips_the_page() {
+    // The sitemap is on host `b`, its articles on host `a`: on later passes the
+    // articles (due from the state) are dispatched before the sitemap is read.
+    let a = Server::start();
+    let b = Server::start();
+    for id in ["x", "y"] {
+        a.set(
+            &format!("/news/{id}"),
+            Route::html(&article(
+                &format!("Story {id}"),
+                &format!("Distinctive paragraph of story {id}."),
+                &[],
+            )),
+        );
+    }
+    let sitemap = |lastmod_x: &str| {
+        Route::typed(
+            "application/xml",
+            format!(
+                "<urlset><url><loc>{}</loc><lastmod>{lastmod_x}</lastmod></url>\
+                 <url><loc>{}</loc></url></urlset>",
+                a.url("/news/x"),
+                a.url("/news/y")
+            ),
+        )
+    };
+    b.set("/sitemap.xml", sitemap("2020-01-01T00:00:00+00:00"));
+    let dir = tempfile::tempdir().unwrap();
+    let job = format!(
+        "start = [\"{}\"]\n[scope]\narticles = ['/news/']\n[politeness]\ndelay = \"20ms\"\n[output]\npath = \"{}\"\n[state]\ndb = \"{}\"\n",
+        b.url("/sitemap.xml"),
+        dir.path().join("out").display(),
+        dir.path().join("state.sqlite").display()
+    );
+    let st = run_passes(&job, dir.path(), 2);
+    assert_eq!(st[0].written, 2, "{}", st[0]);
+    // Pass 2: lastmod (2020) is older than the first fetch: x not requested at all;
+    // y has no lastmod and gets its conditional GET.
+    assert_eq!(
+        a.hits("/news/x"),
+        1,
+        "x fetched although its lastmod is unchanged"
+    );
+    assert_eq!(a.hits("/news/y"), 2);
+    assert_eq!(st[1].lastmod_skipped, 1, "{}", st[1]);
+    assert_eq!(st[1].not_modified, 1, "{}", st[1]);
+    // The article changes a second later and the sitemap says so: fetched again (a
+    // conditional GET, so a 304 here). x is held back at the start of the pass (the
+    // stored lastmod is old) and released once the sitemap is read.
+    std::thread::sleep(Duration::from_millis(1100));
+    let changed = gleaner::fetch::client::now_rfc3339();
+    b.set("/sitemap.xml", sitemap(&changed));
+    let st = run_passes(&job, dir.path(), 1);
+    assert_eq!(
+        a.hits("/news/x"),
+        2,
+        "x not fetched although its lastmod is newer"
+    );
+    assert_eq!(st[0].lastmod_skipped, 0, "{}", st[0]);
+    // The pass after, same lastmod: it is older than that fetch, skipped again.
+    run_passes(&job, dir.path(), 1);
+    assert_eq!(a.hits("/news/x"), 2, "lastmod {changed}");
+    assert_eq!(a.hits("/news/y"), 4);
+}
+
 /// The lines of a JSONL file, decompressed by its extension.
 fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
     use std::io::Read;

@@ -37,9 +37,12 @@ pub struct PassStats {
     pub requests: u64,
     /// Answers 304 Not Modified.
     pub not_modified: u64,
+    /// Pages not fetched: their sitemap `<lastmod>` is not newer than their last fetch.
+    pub lastmod_skipped: u64,
     /// Articles written.
     pub written: u64,
-    /// Articles unchanged, duplicates, non-articles, robots-disallowed.
+    /// Articles unchanged, duplicates, non-articles, robots-disallowed, and pages not
+    /// fetched because of their sitemap `<lastmod>`.
     pub skipped: u64,
     /// Fetches that failed.
     pub failed: u64,
@@ -53,10 +56,11 @@ impl fmt::Display for PassStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "visited {}  written {}  not-modified {}  skipped {}  failed {}  MB {:.1}  seconds {:.2}  pages/s {:.1}",
+            "visited {}  written {}  not-modified {}  lastmod-unchanged {}  skipped {}  failed {}  MB {:.1}  seconds {:.2}  pages/s {:.1}",
             self.visited,
             self.written,
             self.not_modified,
+            self.lastmod_skipped,
             self.skipped,
             self.failed,
             self.bytes as f64 / 1e6,
@@ -99,6 +103,7 @@ type Raw = (Vec<(String, String)>, Vec<u8>, String);
 enum Content {
     NotModified,
     Entries(Vec<String>),
+    Urls(Vec<discover::SitemapUrl>),
     Sitemaps(Vec<String>),
     Html {
         links: PageLinks,
@@ -270,6 +275,7 @@ impl Crawler {
             }
         }
 
+        let mut held: HashMap<u64, Item> = HashMap::new();
         let mut tasks: JoinSet<Done> = JoinSet::new();
         let mut next_host = 0usize;
         loop {
@@ -288,6 +294,17 @@ impl Crawler {
                         continue;
                     };
                     idle_rounds = 0;
+                    // Unchanged by its sitemap's lastmod (as known so far): held back, and
+                    // released if a sitemap read later in this pass says it changed.
+                    if item.role == Role::Page
+                        && self
+                            .store
+                            .unchanged_since_fetch(item.url.as_str())
+                            .map_err(dberr)?
+                    {
+                        held.insert(url_hash(item.url.as_str()), item);
+                        continue;
+                    }
                     *in_flight.entry(h.clone()).or_insert(0) += 1;
                     let validators = self.store.validators(item.url.as_str()).map_err(dberr)?;
                     tasks.spawn(visit(fetcher.clone(), ctx.clone(), item, validators));
@@ -311,6 +328,17 @@ impl Crawler {
             }
             let found = self.settle(done, &mut stats)?;
             for (u, role, depth) in found {
+                if let Some(item) = held.remove(&url_hash(&u)) {
+                    if self.store.unchanged_since_fetch(&u).map_err(dberr)? {
+                        held.insert(url_hash(&u), item);
+                    } else {
+                        queues
+                            .entry(host_key(&item.url))
+                            .or_default()
+                            .push_back(item);
+                    }
+                    continue;
+                }
                 if let Ok(url) = Url::parse(&u) {
                     enqueue(
                         Item { url, role, depth },
@@ -323,6 +351,8 @@ impl Crawler {
             stats.elapsed = start.elapsed();
             progress(&stats);
         }
+        stats.lastmod_skipped = held.len() as u64;
+        stats.skipped += stats.lastmod_skipped;
         stats.elapsed = start.elapsed();
         Ok(stats)
     }
@@ -375,6 +405,7 @@ impl Crawler {
                         error: Some(&msg),
                         found: &found,
                         jsonl_len: None,
+                        lastmods: &[],
                     })
                     .map_err(dberr)?;
                 return Ok(found);
@@ -398,6 +429,7 @@ impl Crawler {
         let mut hash = None;
         let mut written = None;
         let mut jsonl_len = None;
+        let mut lastmods = Vec::new();
         match f.content {
             Content::NotModified => {
                 stats.not_modified += 1;
@@ -409,6 +441,16 @@ impl Crawler {
                     if let Ok(u) = urlnorm::resolve(&f.final_url, &e)
                         && self.in_scope(&u)
                     {
+                        found.push((u.to_string(), Role::Page, child_depth));
+                    }
+                }
+            }
+            Content::Urls(urls) => {
+                for e in urls {
+                    if let Ok(u) = urlnorm::resolve(&f.final_url, &e.loc)
+                        && self.in_scope(&u)
+                    {
+                        lastmods.push((u.to_string(), e.lastmod));
                         found.push((u.to_string(), Role::Page, child_depth));
                     }
                 }
@@ -501,6 +543,7 @@ impl Crawler {
                 error: None,
                 found: &found,
                 jsonl_len: jsonl_len.and_then(|l| jsonl_key.as_deref().map(|k| (k, l))),
+                lastmods: &lastmods,
             })
             .map_err(dberr)?;
         Ok(found)
@@ -626,6 +669,7 @@ fn examine(resp: crate::fetch::Response, ctx: &Ctx, item: &Item) -> Fetched {
     }
     f.content = match discover::read_feed_or_sitemap(&resp.body) {
         Doc::Entries(e) => Content::Entries(e),
+        Doc::Urls(u) => Content::Urls(u),
         Doc::Sitemaps(s) => Content::Sitemaps(s),
         Doc::Other => {
             let ct = resp
