@@ -713,6 +713,157 @@ fn crawl_command_exit_codes_and_job_errors() {
     );
 }
 
+/// Starts `gleaner crawl JOB --every 1s --stats -q`; its stderr lines arrive on the
+/// returned channel.
+fn spawn_every(job: &Path) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gleaner"))
+        .args([
+            "crawl",
+            job.to_str().unwrap(),
+            "--every",
+            "1s",
+            "--stats",
+            "-q",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for l in std::io::BufReader::new(err).lines() {
+            if tx.send(l.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// Sends `sig` (e.g. "TERM") to `child` with the kill(1) command.
+fn signal(child: &std::process::Child, sig: &str) {
+    let st = std::process::Command::new("kill")
+        .args([&format!("-{sig}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success(), "kill -{sig} failed");
+}
+
+/// Waits for `child` to exit, at most `limit`; returns its status and the time taken.
+fn wait_exit(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> (std::process::ExitStatus, Duration) {
+    let t = std::time::Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return (st, t.elapsed());
+        }
+        if t.elapsed() > limit {
+            let _ = child.kill();
+            panic!("did not exit within {limit:?} of the signal");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn every_runs_passes_until_sigterm_then_exits_0_with_state_committed() {
+    let s = small_site(Route::status(404));
+    let dir = tempfile::tempdir().unwrap();
+    let job = dir.path().join("job.toml");
+    std::fs::write(&job, small_job(&[&s], dir.path(), "out", "txt")).unwrap();
+    let (mut child, lines) = spawn_every(&job);
+    // Two passes (each prints its counts with --stats).
+    let mut passes = Vec::new();
+    while passes.len() < 2 {
+        let l = lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("no pass counts on stderr");
+        if l.starts_with("visited ") {
+            passes.push(l);
+        }
+    }
+    assert!(passes[0].contains("written 1"), "{passes:?}");
+    assert!(passes[1].contains("written 0"), "{passes:?}");
+    assert!(passes[1].contains("not-modified 2"), "{passes:?}");
+    signal(&child, "TERM");
+    // Between passes it sleeps in 200 ms steps: it must notice within one.
+    let (st, took) = wait_exit(&mut child, Duration::from_secs(3));
+    eprintln!("exit {took:?} after the signal");
+    assert_eq!(st.code(), Some(0), "{st:?}");
+    assert!(took < Duration::from_secs(1), "took {took:?} to exit");
+    let rest: Vec<String> = lines.iter().collect();
+    assert!(rest.iter().any(|l| l.contains("stopping")), "{rest:?}");
+    assert!(
+        !rest.iter().any(|l| l.starts_with("visited ")),
+        "a third pass ran: {rest:?}"
+    );
+    // One article, written once; two visits of each page; all committed.
+    assert_eq!(txt_output(&dir.path().join("out")).len(), 1);
+    assert_eq!(s.hits("/"), 2);
+    assert_eq!(s.hits("/news/x"), 2);
+    let store = gleaner::store::Store::open(&dir.path().join("state.sqlite")).unwrap();
+    let summary = store.summary().unwrap();
+    assert_eq!(
+        summary,
+        // Both pages' second visits (304s) committed; nothing pending.
+        vec![("unchanged".to_string(), 2)],
+        "{summary:?}"
+    );
+}
+
+#[test]
+fn sigint_mid_pass_finishes_the_page_in_flight_and_exits_0() {
+    let s = small_site(Route::status(404));
+    // The article takes 800 ms to answer: the signal arrives while it is in flight.
+    s.set(
+        "/news/x",
+        Route {
+            delay: Duration::from_millis(800),
+            ..Route::html(&article(
+                "X",
+                "Distinctive paragraph of the slow article.",
+                &[],
+            ))
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let job = dir.path().join("job.toml");
+    std::fs::write(&job, small_job(&[&s], dir.path(), "out", "txt")).unwrap();
+    let (mut child, lines) = spawn_every(&job);
+    let t = std::time::Instant::now();
+    while s.hits("/news/x") == 0 {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "article never requested"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    signal(&child, "INT");
+    let (st, took) = wait_exit(&mut child, Duration::from_secs(5));
+    eprintln!("exit {took:?} after the signal");
+    assert_eq!(st.code(), Some(0), "{st:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?} to exit");
+    let rest: Vec<String> = lines.iter().collect();
+    let passes: Vec<&String> = rest.iter().filter(|l| l.starts_with("visited ")).collect();
+    assert_eq!(passes.len(), 1, "{rest:?}");
+    assert!(passes[0].contains("written 1"), "{rest:?}");
+    // The page in flight was finished, written and committed.
+    let out = txt_output(&dir.path().join("out"));
+    assert_eq!(count_containing(&out, "slow article"), 1, "{out:?}");
+    let store = gleaner::store::Store::open(&dir.path().join("state.sqlite")).unwrap();
+    assert!(
+        store
+            .summary()
+            .unwrap()
+            .contains(&("written".to_string(), 1)),
+        "{:?}",
+        store.summary()
+    );
+}
+
 /// A generated site: `/` lists `/a/0` … `/a/{n-1}` (one page per article, with a
 /// distinctive paragraph naming its host and number), optionally via a sitemap.
 fn generated_site(n: usize) -> Server {
