@@ -99,6 +99,8 @@ pub struct Visit<'a> {
     pub found: &'a [(String, Role, u32)],
     /// JSONL output length after this visit's write.
     pub jsonl_len: Option<(&'a str, u64)>,
+    /// Sitemap `<lastmod>` (Unix seconds) of URLs a sitemap listed; `None` clears it.
+    pub lastmods: &'a [(String, Option<i64>)],
 }
 
 /// The state database.
@@ -151,6 +153,19 @@ impl Store {
              CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);",
         )
         .map_err(|e| named(path, e))?;
+        // Added after the first release: older databases get the column here.
+        let has_lastmod: bool = db
+            .query_row(
+                "SELECT COUNT(*) FROM pragma_table_info('urls') WHERE name = 'lastmod'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map_err(|e| named(path, e))?
+            > 0;
+        if !has_lastmod {
+            db.execute_batch("ALTER TABLE urls ADD COLUMN lastmod INTEGER")
+                .map_err(|e| named(path, e))?;
+        }
         Ok(Store { db })
     }
 
@@ -209,6 +224,22 @@ impl Store {
             .flatten())
     }
 
+    /// True when `url`'s sitemap `<lastmod>` is not newer than its last fetch, and that
+    /// fetch succeeded: the page is unchanged and need not be fetched again.
+    pub fn unchanged_since_fetch(&self, url: &str) -> rusqlite::Result<bool> {
+        Ok(self
+            .db
+            .query_row(
+                "SELECT lastmod IS NOT NULL AND last_fetch IS NOT NULL AND lastmod <= last_fetch
+                    AND outcome IN ('written', 'unchanged', 'duplicate', 'followed', 'no-article')
+                 FROM urls WHERE url = ?1",
+                [url],
+                |r| r.get(0),
+            )
+            .optional()?
+            .unwrap_or(false))
+    }
+
     /// The URL an article id was written from, if it was.
     pub fn written_from(&self, id: &str) -> rusqlite::Result<Option<String>> {
         self.db
@@ -265,6 +296,12 @@ impl Store {
             )?;
         }
         insert_found(&tx, v.found)?;
+        if !v.lastmods.is_empty() {
+            let mut st = tx.prepare_cached("UPDATE urls SET lastmod = ?2 WHERE url = ?1")?;
+            for (u, m) in v.lastmods {
+                st.execute(params![u, m])?;
+            }
+        }
         if let Some((key, len)) = v.jsonl_len {
             tx.execute(
                 "INSERT INTO meta(key, value) VALUES(?1, ?2)
@@ -331,6 +368,7 @@ mod tests {
             error: None,
             found: &found,
             jsonl_len: Some(("out.jsonl", 42)),
+            lastmods: &[("http://x.test/a".to_string(), Some(1000))],
         })
         .unwrap();
         drop(s);
@@ -361,8 +399,27 @@ mod tests {
             error: None,
             found: &[],
             jsonl_len: None,
+            lastmods: &[],
         })
         .unwrap();
+        // Fetched (now) after its lastmod (1970): unchanged. A newer lastmod: changed.
+        assert!(s.unchanged_since_fetch("http://x.test/a").unwrap());
+        assert!(!s.unchanged_since_fetch("http://x.test/").unwrap());
+        assert!(!s.unchanged_since_fetch("http://x.test/unknown").unwrap());
+        s.commit(&Visit {
+            url: "http://x.test/",
+            status: 200,
+            outcome: Outcome::Followed,
+            validators: None,
+            content_hash: None,
+            written: None,
+            error: None,
+            found: &[],
+            jsonl_len: None,
+            lastmods: &[("http://x.test/a".to_string(), Some(i64::MAX))],
+        })
+        .unwrap();
+        assert!(!s.unchanged_since_fetch("http://x.test/a").unwrap());
         assert_eq!(s.id_with_hash("h1").unwrap().as_deref(), Some("id1"));
         assert_eq!(
             s.written_from("id1").unwrap().as_deref(),
@@ -389,6 +446,7 @@ mod tests {
                 error: Some("HTTP status 404"),
                 found: &[],
                 jsonl_len: None,
+                lastmods: &[],
             })
             .unwrap();
         }

@@ -271,6 +271,54 @@ fn run_pass(job: &str, dir: &Path) -> PassStats {
         .unwrap()
 }
 
+/// Runs `n` passes with one crawler, as `--every` does.
+fn run_passes(job: &str, dir: &Path, n: usize) -> Vec<PassStats> {
+    let job = Job::parse(job, dir).unwrap();
+    let mut c = Crawler::open(job, None).unwrap();
+    c.report_failures = false;
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    (0..n)
+        .map(|_| {
+            rt.block_on(c.run_pass(&AtomicBool::new(false), |_| {}))
+                .unwrap()
+        })
+        .collect()
+}
+
+/// A small site: robots.txt `robots`, `/` linking to `/news/x`, the article `/news/x`.
+fn small_site(robots: Route) -> Server {
+    let s = Server::start();
+    s.set("/robots.txt", robots);
+    s.set("/", Route::html(&article("Home", "Home.", &["/news/x"])));
+    s.set(
+        "/news/x",
+        Route::html(&article(
+            "X",
+            &format!("Distinctive paragraph of the article on {}.", s.port),
+            &[],
+        )),
+    );
+    s
+}
+
+/// A job over `hosts`' home pages, articles under `/news/`, output `out` in `format`.
+fn small_job(hosts: &[&Server], dir: &Path, out: &str, format: &str) -> String {
+    let starts: Vec<String> = hosts
+        .iter()
+        .map(|h| format!("\"{}\"", h.url("/")))
+        .collect();
+    format!(
+        "start = [{}]\n[scope]\narticles = ['/news/']\n[politeness]\ndelay = \"20ms\"\nretries = 1\nbackoff = \"20ms\"\n[output]\npath = \"{}\"\nformat = \"{format}\"\n[state]\ndb = \"{}\"\n",
+        starts.join(", "),
+        dir.join(out).display(),
+        dir.join("state.sqlite").display()
+    )
+}
+
 /// id (from the file name) → text.
 fn txt_output(dir: &Path) -> BTreeMap<String, String> {
     let mut m = BTreeMap::new();
@@ -398,6 +446,185 @@ fn fixture_crawl_writes_each_article_once_and_second_pass_sees_304s() {
 }
 
 #[test]
+fn robots_txt_is_cached_across_passes_until_its_ttl_and_failures_are_not() {
+    let rules = "User-agent: *\nDisallow: /private/\n";
+    // Cached (no Cache-Control: the 24 h default).
+    let cached = small_site(Route::typed("text/plain", rules));
+    // `max-age=0`: read again on every pass (but once per pass).
+    let mut r = Route::typed("text/plain", rules);
+    r.headers.push(("cache-control".into(), "max-age=0".into()));
+    let short = small_site(r);
+    // 503 on the first pass (both attempts): host skipped, and not cached.
+    let failing = small_site(Route {
+        fail_first: 2,
+        fail_status: 503,
+        ..Route::typed("text/plain", rules)
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let job = small_job(&[&cached, &short, &failing], dir.path(), "out", "txt");
+    let st = run_passes(&job, dir.path(), 2);
+    assert_eq!(cached.hits("/robots.txt"), 1, "read again within its TTL");
+    assert_eq!(short.hits("/robots.txt"), 2, "max-age=0 not honoured");
+    assert_eq!(
+        failing.hits("/robots.txt"),
+        3,
+        "a failed robots.txt was cached"
+    );
+    // Every page of the first two hosts was visited on both passes; the failing host's
+    // article only on the second, once its robots.txt could be read.
+    for s in [&cached, &short] {
+        assert_eq!(s.hits("/"), 2);
+        assert_eq!(s.hits("/news/x"), 2);
+    }
+    assert_eq!(failing.hits("/"), 1);
+    assert_eq!(failing.hits("/news/x"), 1);
+    assert_eq!(st[0].written, 2, "{}", st[0]);
+    assert_eq!(st[1].written, 1, "{}", st[1]);
+    // A new crawler (a new process: `--once` from cron) reads it again.
+    run_passes(&job, dir.path(), 1);
+    assert_eq!(cached.hits("/robots.txt"), 2);
+}
+
+#[test]
+fn sitemap_lastmod_not_newer_than_the_last_fetch_skips_the_page() {
+    // The sitemap is on host `b`, its articles on host `a`: on later passes the
+    // articles (due from the state) are dispatched before the sitemap is read.
+    let a = Server::start();
+    let b = Server::start();
+    for id in ["x", "y"] {
+        a.set(
+            &format!("/news/{id}"),
+            Route::html(&article(
+                &format!("Story {id}"),
+                &format!("Distinctive paragraph of story {id}."),
+                &[],
+            )),
+        );
+    }
+    let sitemap = |lastmod_x: &str| {
+        Route::typed(
+            "application/xml",
+            format!(
+                "<urlset><url><loc>{}</loc><lastmod>{lastmod_x}</lastmod></url>\
+                 <url><loc>{}</loc></url></urlset>",
+                a.url("/news/x"),
+                a.url("/news/y")
+            ),
+        )
+    };
+    b.set("/sitemap.xml", sitemap("2020-01-01T00:00:00+00:00"));
+    let dir = tempfile::tempdir().unwrap();
+    let job = format!(
+        "start = [\"{}\"]\n[scope]\narticles = ['/news/']\n[politeness]\ndelay = \"20ms\"\n[output]\npath = \"{}\"\n[state]\ndb = \"{}\"\n",
+        b.url("/sitemap.xml"),
+        dir.path().join("out").display(),
+        dir.path().join("state.sqlite").display()
+    );
+    let st = run_passes(&job, dir.path(), 2);
+    assert_eq!(st[0].written, 2, "{}", st[0]);
+    // Pass 2: lastmod (2020) is older than the first fetch: x not requested at all;
+    // y has no lastmod and gets its conditional GET.
+    assert_eq!(
+        a.hits("/news/x"),
+        1,
+        "x fetched although its lastmod is unchanged"
+    );
+    assert_eq!(a.hits("/news/y"), 2);
+    assert_eq!(st[1].lastmod_skipped, 1, "{}", st[1]);
+    assert_eq!(st[1].not_modified, 1, "{}", st[1]);
+    // The article changes a second later and the sitemap says so: fetched again (a
+    // conditional GET, so a 304 here). x is held back at the start of the pass (the
+    // stored lastmod is old) and released once the sitemap is read.
+    std::thread::sleep(Duration::from_millis(1100));
+    let changed = gleaner::fetch::client::now_rfc3339();
+    b.set("/sitemap.xml", sitemap(&changed));
+    let st = run_passes(&job, dir.path(), 1);
+    assert_eq!(
+        a.hits("/news/x"),
+        2,
+        "x not fetched although its lastmod is newer"
+    );
+    assert_eq!(st[0].lastmod_skipped, 0, "{}", st[0]);
+    // The pass after, same lastmod: it is older than that fetch, skipped again.
+    run_passes(&job, dir.path(), 1);
+    assert_eq!(a.hits("/news/x"), 2, "lastmod {changed}");
+    assert_eq!(a.hits("/news/y"), 4);
+}
+
+/// The lines of a JSONL file, decompressed by its extension.
+fn read_jsonl(path: &Path) -> Vec<serde_json::Value> {
+    use std::io::Read;
+    let raw = std::fs::read(path).unwrap();
+    let name = path.to_string_lossy();
+    let text = if name.ends_with(".zst") {
+        String::from_utf8(zstd::decode_all(&raw[..]).expect("zstd output decodes")).unwrap()
+    } else if name.ends_with(".gz") {
+        let mut s = String::new();
+        flate2::read::MultiGzDecoder::new(&raw[..])
+            .read_to_string(&mut s)
+            .expect("gzip output decodes");
+        s
+    } else {
+        String::from_utf8(raw).unwrap()
+    };
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn compressed_jsonl_output_zst_and_gz_appends_and_survives_an_interrupted_write() {
+    for out in ["out.jsonl.zst", "out.jsonl.gz"] {
+        let a = small_site(Route::status(404));
+        let b = small_site(Route::status(404));
+        let dir = tempfile::tempdir().unwrap();
+        let job = small_job(&[&a, &b], dir.path(), out, "jsonl");
+        let path = dir.path().join(out);
+        run_pass(&job, dir.path());
+        let first = read_jsonl(&path);
+        assert_eq!(first.len(), 2, "{out}: {first:?}");
+        let magic: &[u8] = if out.ends_with(".zst") {
+            &[0x28, 0xb5, 0x2f, 0xfd]
+        } else {
+            &[0x1f, 0x8b]
+        };
+        assert!(std::fs::read(&path).unwrap().starts_with(magic), "{out}");
+        // A changed article is appended again, with the same id.
+        a.set(
+            "/news/x",
+            Route::html(&article("X", "Second edition of the story on a.", &[])),
+        );
+        run_pass(&job, dir.path());
+        let second = read_jsonl(&path);
+        assert_eq!(second.len(), 3, "{out}");
+        assert_eq!(
+            second[2]["id"],
+            first
+                .iter()
+                .find(|v| v["url"].as_str().unwrap().contains(&a.port.to_string()))
+                .unwrap()["id"]
+        );
+        assert!(
+            second[2]["text"]
+                .as_str()
+                .unwrap()
+                .contains("Second edition")
+        );
+        // Bytes written after the last commit (a killed run) are cut off on the next run.
+        let committed = std::fs::metadata(&path).unwrap().len();
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(&magic.repeat(3))
+            .unwrap();
+        run_pass(&job, dir.path());
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), committed, "{out}");
+        assert_eq!(read_jsonl(&path), second, "{out}");
+    }
+}
+
+#[test]
 fn jsonl_output_appends_across_passes_and_warc_archives_responses() {
     let site = fixture();
     let dir = tempfile::tempdir().unwrap();
@@ -483,6 +710,157 @@ fn crawl_command_exit_codes_and_job_errors() {
     assert_eq!(
         std::fs::read_dir(dir.path().join("out")).unwrap().count(),
         1
+    );
+}
+
+/// Starts `gleaner crawl JOB --every 1s --stats -q`; its stderr lines arrive on the
+/// returned channel.
+fn spawn_every(job: &Path) -> (std::process::Child, std::sync::mpsc::Receiver<String>) {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_gleaner"))
+        .args([
+            "crawl",
+            job.to_str().unwrap(),
+            "--every",
+            "1s",
+            "--stats",
+            "-q",
+        ])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        use std::io::BufRead;
+        for l in std::io::BufReader::new(err).lines() {
+            if tx.send(l.unwrap_or_default()).is_err() {
+                break;
+            }
+        }
+    });
+    (child, rx)
+}
+
+/// Sends `sig` (e.g. "TERM") to `child` with the kill(1) command.
+fn signal(child: &std::process::Child, sig: &str) {
+    let st = std::process::Command::new("kill")
+        .args([&format!("-{sig}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(st.success(), "kill -{sig} failed");
+}
+
+/// Waits for `child` to exit, at most `limit`; returns its status and the time taken.
+fn wait_exit(
+    child: &mut std::process::Child,
+    limit: Duration,
+) -> (std::process::ExitStatus, Duration) {
+    let t = std::time::Instant::now();
+    loop {
+        if let Some(st) = child.try_wait().unwrap() {
+            return (st, t.elapsed());
+        }
+        if t.elapsed() > limit {
+            let _ = child.kill();
+            panic!("did not exit within {limit:?} of the signal");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+#[test]
+fn every_runs_passes_until_sigterm_then_exits_0_with_state_committed() {
+    let s = small_site(Route::status(404));
+    let dir = tempfile::tempdir().unwrap();
+    let job = dir.path().join("job.toml");
+    std::fs::write(&job, small_job(&[&s], dir.path(), "out", "txt")).unwrap();
+    let (mut child, lines) = spawn_every(&job);
+    // Two passes (each prints its counts with --stats).
+    let mut passes = Vec::new();
+    while passes.len() < 2 {
+        let l = lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("no pass counts on stderr");
+        if l.starts_with("visited ") {
+            passes.push(l);
+        }
+    }
+    assert!(passes[0].contains("written 1"), "{passes:?}");
+    assert!(passes[1].contains("written 0"), "{passes:?}");
+    assert!(passes[1].contains("not-modified 2"), "{passes:?}");
+    signal(&child, "TERM");
+    // Between passes it sleeps in 200 ms steps: it must notice within one.
+    let (st, took) = wait_exit(&mut child, Duration::from_secs(3));
+    eprintln!("exit {took:?} after the signal");
+    assert_eq!(st.code(), Some(0), "{st:?}");
+    assert!(took < Duration::from_secs(1), "took {took:?} to exit");
+    let rest: Vec<String> = lines.iter().collect();
+    assert!(rest.iter().any(|l| l.contains("stopping")), "{rest:?}");
+    assert!(
+        !rest.iter().any(|l| l.starts_with("visited ")),
+        "a third pass ran: {rest:?}"
+    );
+    // One article, written once; two visits of each page; all committed.
+    assert_eq!(txt_output(&dir.path().join("out")).len(), 1);
+    assert_eq!(s.hits("/"), 2);
+    assert_eq!(s.hits("/news/x"), 2);
+    let store = gleaner::store::Store::open(&dir.path().join("state.sqlite")).unwrap();
+    let summary = store.summary().unwrap();
+    assert_eq!(
+        summary,
+        // Both pages' second visits (304s) committed; nothing pending.
+        vec![("unchanged".to_string(), 2)],
+        "{summary:?}"
+    );
+}
+
+#[test]
+fn sigint_mid_pass_finishes_the_page_in_flight_and_exits_0() {
+    let s = small_site(Route::status(404));
+    // The article takes 800 ms to answer: the signal arrives while it is in flight.
+    s.set(
+        "/news/x",
+        Route {
+            delay: Duration::from_millis(800),
+            ..Route::html(&article(
+                "X",
+                "Distinctive paragraph of the slow article.",
+                &[],
+            ))
+        },
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let job = dir.path().join("job.toml");
+    std::fs::write(&job, small_job(&[&s], dir.path(), "out", "txt")).unwrap();
+    let (mut child, lines) = spawn_every(&job);
+    let t = std::time::Instant::now();
+    while s.hits("/news/x") == 0 {
+        assert!(
+            t.elapsed() < Duration::from_secs(20),
+            "article never requested"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    signal(&child, "INT");
+    let (st, took) = wait_exit(&mut child, Duration::from_secs(5));
+    eprintln!("exit {took:?} after the signal");
+    assert_eq!(st.code(), Some(0), "{st:?}");
+    assert!(took < Duration::from_secs(2), "took {took:?} to exit");
+    let rest: Vec<String> = lines.iter().collect();
+    let passes: Vec<&String> = rest.iter().filter(|l| l.starts_with("visited ")).collect();
+    assert_eq!(passes.len(), 1, "{rest:?}");
+    assert!(passes[0].contains("written 1"), "{rest:?}");
+    // The page in flight was finished, written and committed.
+    let out = txt_output(&dir.path().join("out"));
+    assert_eq!(count_containing(&out, "slow article"), 1, "{out:?}");
+    let store = gleaner::store::Store::open(&dir.path().join("state.sqlite")).unwrap();
+    assert!(
+        store
+            .summary()
+            .unwrap()
+            .contains(&("written".to_string(), 1)),
+        "{:?}",
+        store.summary()
     );
 }
 

@@ -13,11 +13,22 @@ use url::Url;
 /// Largest unpacked size of a gzip sitemap (the sitemap protocol's own limit is 50 MB).
 pub const MAX_SITEMAP_BYTES: u64 = 64 * 1024 * 1024;
 
+/// One `<url>` of a urlset sitemap.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SitemapUrl {
+    /// `<loc>`.
+    pub loc: String,
+    /// `<lastmod>` as Unix seconds, when present and readable.
+    pub lastmod: Option<i64>,
+}
+
 /// What a fetched document turned out to be.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Doc {
-    /// A feed or a urlset sitemap: article URLs.
+    /// A feed: article URLs.
     Entries(Vec<String>),
+    /// A urlset sitemap: article URLs with their `<lastmod>`.
+    Urls(Vec<SitemapUrl>),
     /// A sitemap index: more sitemaps.
     Sitemaps(Vec<String>),
     /// Not a feed or sitemap (HTML, or something else).
@@ -45,7 +56,7 @@ pub fn read_feed_or_sitemap(bytes: &[u8]) -> Doc {
         return Doc::Other;
     };
     match root.as_str() {
-        "urlset" => Doc::Entries(texts_of(&text, "loc", None)),
+        "urlset" => Doc::Urls(urlset(&text)),
         "sitemapindex" => Doc::Sitemaps(texts_of(&text, "loc", None)),
         "rss" | "rdf" => {
             let mut links = texts_of(&text, "link", Some("item"));
@@ -162,6 +173,115 @@ fn texts_of(text: &str, name: &str, within: Option<&str>) -> Vec<String> {
         }
     }
     out
+}
+
+/// The `<url>` entries of a urlset: `<loc>` and `<lastmod>` (unprefixed ones only, so
+/// `image:loc` is not taken). A `<loc>` outside any `<url>` (broken sitemaps) counts too.
+fn urlset(text: &str) -> Vec<SitemapUrl> {
+    let mut out = Vec::new();
+    let mut current: Option<SitemapUrl> = None;
+    // The element whose text is being read (`loc` or `lastmod`) and where it began.
+    let mut open: Option<(bool, usize)> = None;
+    for t in tags(text) {
+        let plain = t.prefix.is_empty() || t.prefix.eq_ignore_ascii_case("sitemap");
+        if !plain {
+            continue;
+        }
+        let is = |n: &str| t.name.eq_ignore_ascii_case(n);
+        if is("url") {
+            if let Some(u) = current.take().filter(|u| !u.loc.is_empty()) {
+                out.push(u);
+            }
+            if !t.closing && !t.self_closing {
+                current = Some(SitemapUrl {
+                    loc: String::new(),
+                    lastmod: None,
+                });
+            }
+        } else if is("loc") || is("lastmod") {
+            if !t.closing {
+                open = (!t.self_closing).then_some((is("loc"), t.end));
+                continue;
+            }
+            let Some((is_loc, from)) = open.take() else {
+                continue;
+            };
+            let start = text[..t.end].rfind('<').unwrap_or(from);
+            let v = unescape(text[from..start].trim());
+            match (&mut current, is_loc) {
+                (Some(u), true) => u.loc = v,
+                (Some(u), false) => u.lastmod = parse_w3c_datetime(&v),
+                (None, true) if !v.is_empty() => out.push(SitemapUrl {
+                    loc: v,
+                    lastmod: None,
+                }),
+                (None, _) => {}
+            }
+        }
+    }
+    if let Some(u) = current.filter(|u| !u.loc.is_empty()) {
+        out.push(u);
+    }
+    out
+}
+
+/// Parses a W3C datetime as sitemaps use it (`2026-01-05`, `2026-01-05T10:30Z`,
+/// `2026-01-05T10:30:15.5+01:00`; also `YYYY` and `YYYY-MM`) to Unix seconds. A time
+/// without a zone is taken as UTC.
+pub fn parse_w3c_datetime(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (date, time) = match s.split_once(['T', 't', ' ']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (s, None),
+    };
+    let mut parts = date.split('-');
+    let num = |p: Option<&str>, len: usize| -> Option<i64> {
+        let p = p?;
+        (p.len() == len && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse().ok())
+            .flatten()
+    };
+    let year = num(parts.next(), 4)?;
+    let month = parts.next().map_or(Some(1), |m| num(Some(m), 2))?;
+    let day = parts.next().map_or(Some(1), |d| num(Some(d), 2))?;
+    if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let mut secs = days_from_civil(year, month, day) * 86_400;
+    if let Some(t) = time {
+        let (clock, offset) = if let Some(c) = t.strip_suffix(['Z', 'z']) {
+            (c, 0)
+        } else if let Some(i) = t.rfind(['+', '-']) {
+            let (c, z) = t.split_at(i);
+            let sign = if z.starts_with('-') { -1 } else { 1 };
+            let (h, m) = z[1..].split_once(':').unwrap_or((&z[1..], "00"));
+            (c, sign * (num(Some(h), 2)? * 3600 + num(Some(m), 2)? * 60))
+        } else {
+            (t, 0)
+        };
+        let mut hms = clock.split(':');
+        let h = num(hms.next(), 2)?;
+        let m = num(hms.next(), 2)?;
+        let sec = match hms.next() {
+            Some(x) => num(x.split('.').next(), 2)?,
+            None => 0,
+        };
+        if h > 23 || m > 59 || sec > 60 {
+            return None;
+        }
+        secs += h * 3600 + m * 60 + sec - offset;
+    }
+    Some(secs)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * (m + if m > 2 { -3 } else { 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 /// Atom entry links: `<link href>` with no rel or `rel="alternate"`, inside `<entry>`.
@@ -355,7 +475,16 @@ mod tests {
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9" xmlns:image="http://www.google.com/schemas/sitemap-image/1.1">
 <url><loc>https://x.test/n1</loc><news:news><news:title>N</news:title></news:news><image:image><image:loc>https://x.test/i.jpg</image:loc></image:image></url>
 <url><loc> https://x.test/n2 </loc><lastmod>2026-01-01</lastmod></url></urlset>"#;
-        let want = Doc::Entries(vec!["https://x.test/n1".into(), "https://x.test/n2".into()]);
+        let want = Doc::Urls(vec![
+            SitemapUrl {
+                loc: "https://x.test/n1".into(),
+                lastmod: None,
+            },
+            SitemapUrl {
+                loc: "https://x.test/n2".into(),
+                lastmod: parse_w3c_datetime("2026-01-01"),
+            },
+        ]);
         assert_eq!(read_feed_or_sitemap(news.as_bytes()), want);
         use std::io::Write;
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
@@ -372,6 +501,51 @@ mod tests {
             Doc::Other
         );
         assert_eq!(read_feed_or_sitemap(b"\x1f\x8b garbage"), Doc::Other);
+    }
+
+    #[test]
+    fn w3c_datetimes() {
+        assert_eq!(parse_w3c_datetime("1970-01-01"), Some(0));
+        assert_eq!(parse_w3c_datetime("2026-01-05"), Some(1_767_571_200));
+        assert_eq!(parse_w3c_datetime("2026-01-05T10:30Z"), Some(1_767_609_000));
+        assert_eq!(
+            parse_w3c_datetime("2026-01-05T11:30:00.25+01:00"),
+            Some(1_767_609_000)
+        );
+        assert_eq!(
+            parse_w3c_datetime("2026-01-05T05:30:00-05:00"),
+            Some(1_767_609_000)
+        );
+        assert_eq!(parse_w3c_datetime("2026"), Some(1_767_225_600));
+        assert_eq!(parse_w3c_datetime("2024-02-29"), Some(1_709_164_800));
+        for bad in [
+            "",
+            "yesterday",
+            "2026-13-01",
+            "2026-01-05T25:00Z",
+            "26-01-05",
+        ] {
+            assert_eq!(parse_w3c_datetime(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn urlset_lastmod_per_url_and_a_bad_one_is_ignored() {
+        let sm = "<urlset><url><lastmod>2026-01-05</lastmod><loc>https://x.test/a</loc></url>\
+                  <url><loc>https://x.test/b</loc><lastmod>soon</lastmod></url>\
+                  <loc>https://x.test/stray</loc></urlset>";
+        let Doc::Urls(u) = read_feed_or_sitemap(sm.as_bytes()) else {
+            panic!("not a urlset");
+        };
+        let got: Vec<(&str, Option<i64>)> = u.iter().map(|u| (u.loc.as_str(), u.lastmod)).collect();
+        assert_eq!(
+            got,
+            [
+                ("https://x.test/a", Some(1_767_571_200)),
+                ("https://x.test/b", None),
+                ("https://x.test/stray", None)
+            ]
+        );
     }
 
     #[test]

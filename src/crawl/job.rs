@@ -125,7 +125,7 @@ impl Default for Politeness {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Output {
-    /// A folder (txt) or a file (jsonl, `.jsonl.gz` compresses).
+    /// A folder (txt) or a file (jsonl; `.jsonl.gz` and `.jsonl.zst` compress).
     pub path: String,
     /// `txt` or `jsonl`.
     #[serde(default = "default_format")]

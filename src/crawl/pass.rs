@@ -14,13 +14,13 @@ use crate::input::Page;
 use crate::pipeline::{self, CleanOptions};
 use crate::store::{Outcome, Role, Store, Visit};
 use crate::warc::writer::{ResponseRecord, WarcWriter};
-use crate::writer::{self, TxtDir};
+use crate::writer::{self, JsonlFileSink, Sink, TxtDir};
 use sha2::{Digest, Sha256};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
-use std::fs::{self, File};
+use std::fs;
 use std::hash::{Hash, Hasher};
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -37,9 +37,12 @@ pub struct PassStats {
     pub requests: u64,
     /// Answers 304 Not Modified.
     pub not_modified: u64,
+    /// Pages not fetched: their sitemap `<lastmod>` is not newer than their last fetch.
+    pub lastmod_skipped: u64,
     /// Articles written.
     pub written: u64,
-    /// Articles unchanged, duplicates, non-articles, robots-disallowed.
+    /// Articles unchanged, duplicates, non-articles, robots-disallowed, and pages not
+    /// fetched because of their sitemap `<lastmod>`.
     pub skipped: u64,
     /// Fetches that failed.
     pub failed: u64,
@@ -53,10 +56,11 @@ impl fmt::Display for PassStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "visited {}  written {}  not-modified {}  skipped {}  failed {}  MB {:.1}  seconds {:.2}  pages/s {:.1}",
+            "visited {}  written {}  not-modified {}  lastmod-unchanged {}  skipped {}  failed {}  MB {:.1}  seconds {:.2}  pages/s {:.1}",
             self.visited,
             self.written,
             self.not_modified,
+            self.lastmod_skipped,
             self.skipped,
             self.failed,
             self.bytes as f64 / 1e6,
@@ -99,6 +103,7 @@ type Raw = (Vec<(String, String)>, Vec<u8>, String);
 enum Content {
     NotModified,
     Entries(Vec<String>),
+    Urls(Vec<discover::SitemapUrl>),
     Sitemaps(Vec<String>),
     Html {
         links: PageLinks,
@@ -124,12 +129,15 @@ impl Ctx {
 /// Where articles go.
 enum Output {
     Txt(TxtDir),
+    /// A JSONL file, compressed by its extension (`.gz`, `.zst`) as by `gleaner clean`:
+    /// each article is one gzip member or zstd frame, so the file is whole after every
+    /// write and can be cut back to any committed length.
     Jsonl {
-        file: File,
         path: PathBuf,
+        /// The store's key for the committed length.
         key: String,
+        /// Length after the last write.
         len: u64,
-        gzip: bool,
     },
 }
 
@@ -140,6 +148,9 @@ pub struct Crawler {
     output: Output,
     warc: Option<WarcWriter>,
     sites: HashSet<String>,
+    /// Kept across passes, so robots.txt is cached (up to its TTL) and politeness
+    /// carries over from one pass to the next.
+    fetcher: Option<Arc<Fetcher>>,
     /// Print one line per failed page on stderr.
     pub report_failures: bool,
 }
@@ -175,6 +186,7 @@ impl Crawler {
             output,
             warc,
             sites,
+            fetcher: None,
             report_failures: true,
         })
     }
@@ -210,7 +222,15 @@ impl Crawler {
             .map(|u| (u.to_string(), Role::Start, 0))
             .collect();
         self.store.add(&starts).map_err(dberr)?;
-        let fetcher = Arc::new(Fetcher::new(self.job.fetch_config())?);
+        let fetcher = match &self.fetcher {
+            Some(f) => f.clone(),
+            None => {
+                let f = Arc::new(Fetcher::new(self.job.fetch_config())?);
+                self.fetcher = Some(f.clone());
+                f
+            }
+        };
+        fetcher.begin_pass();
         let ctx = Arc::new(Ctx {
             articles: self.job.articles.clone(),
             robots_sitemaps: self.job.file.scope.robots_sitemaps && self.job.file.politeness.robots,
@@ -255,6 +275,7 @@ impl Crawler {
             }
         }
 
+        let mut held: HashMap<u64, Item> = HashMap::new();
         let mut tasks: JoinSet<Done> = JoinSet::new();
         let mut next_host = 0usize;
         loop {
@@ -273,6 +294,17 @@ impl Crawler {
                         continue;
                     };
                     idle_rounds = 0;
+                    // Unchanged by its sitemap's lastmod (as known so far): held back, and
+                    // released if a sitemap read later in this pass says it changed.
+                    if item.role == Role::Page
+                        && self
+                            .store
+                            .unchanged_since_fetch(item.url.as_str())
+                            .map_err(dberr)?
+                    {
+                        held.insert(url_hash(item.url.as_str()), item);
+                        continue;
+                    }
                     *in_flight.entry(h.clone()).or_insert(0) += 1;
                     let validators = self.store.validators(item.url.as_str()).map_err(dberr)?;
                     tasks.spawn(visit(fetcher.clone(), ctx.clone(), item, validators));
@@ -296,6 +328,17 @@ impl Crawler {
             }
             let found = self.settle(done, &mut stats)?;
             for (u, role, depth) in found {
+                if let Some(item) = held.remove(&url_hash(&u)) {
+                    if self.store.unchanged_since_fetch(&u).map_err(dberr)? {
+                        held.insert(url_hash(&u), item);
+                    } else {
+                        queues
+                            .entry(host_key(&item.url))
+                            .or_default()
+                            .push_back(item);
+                    }
+                    continue;
+                }
                 if let Ok(url) = Url::parse(&u) {
                     enqueue(
                         Item { url, role, depth },
@@ -308,6 +351,8 @@ impl Crawler {
             stats.elapsed = start.elapsed();
             progress(&stats);
         }
+        stats.lastmod_skipped = held.len() as u64;
+        stats.skipped += stats.lastmod_skipped;
         stats.elapsed = start.elapsed();
         Ok(stats)
     }
@@ -360,6 +405,7 @@ impl Crawler {
                         error: Some(&msg),
                         found: &found,
                         jsonl_len: None,
+                        lastmods: &[],
                     })
                     .map_err(dberr)?;
                 return Ok(found);
@@ -383,6 +429,7 @@ impl Crawler {
         let mut hash = None;
         let mut written = None;
         let mut jsonl_len = None;
+        let mut lastmods = Vec::new();
         match f.content {
             Content::NotModified => {
                 stats.not_modified += 1;
@@ -394,6 +441,16 @@ impl Crawler {
                     if let Ok(u) = urlnorm::resolve(&f.final_url, &e)
                         && self.in_scope(&u)
                     {
+                        found.push((u.to_string(), Role::Page, child_depth));
+                    }
+                }
+            }
+            Content::Urls(urls) => {
+                for e in urls {
+                    if let Ok(u) = urlnorm::resolve(&f.final_url, &e.loc)
+                        && self.in_scope(&u)
+                    {
+                        lastmods.push((u.to_string(), e.lastmod));
                         found.push((u.to_string(), Role::Page, child_depth));
                     }
                 }
@@ -486,6 +543,7 @@ impl Crawler {
                 error: None,
                 found: &found,
                 jsonl_len: jsonl_len.and_then(|l| jsonl_key.as_deref().map(|k| (k, l))),
+                lastmods: &lastmods,
             })
             .map_err(dberr)?;
         Ok(found)
@@ -499,28 +557,13 @@ impl Crawler {
                     .map_err(|e| format!("cannot write output: {e}"))?;
                 Ok(None)
             }
-            Output::Jsonl {
-                file,
-                path,
-                len,
-                gzip,
-                ..
-            } => {
-                let mut line = serde_json::to_vec(&writer::Record::new(page, article))
-                    .map_err(|e| format!("cannot encode JSON: {e}"))?;
-                line.push(b'\n');
-                if *gzip {
-                    let mut gz =
-                        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-                    let _ = gz.write_all(&line);
-                    line = gz
-                        .finish()
-                        .map_err(|e| format!("cannot compress output: {e}"))?;
-                }
-                file.write_all(&line)
-                    .and_then(|_| file.flush())
-                    .map_err(|e| format!("cannot write output {}: {e}", path.display()))?;
-                *len += line.len() as u64;
+            Output::Jsonl { path, len, .. } => {
+                let named = |e: io::Error| format!("cannot write output {}: {e}", path.display());
+                // The same writer as `gleaner clean`, one member/frame per article.
+                let mut sink = JsonlFileSink::create(path, true).map_err(named)?;
+                sink.write(page, article).map_err(named)?;
+                sink.finish().map_err(named)?;
+                *len = fs::metadata(&*path).map_err(named)?.len();
                 Ok(Some(*len))
             }
         }
@@ -565,13 +608,10 @@ fn open_jsonl(path: &Path, store: &Store) -> Result<Output, String> {
     } else {
         actual
     };
-    let gzip = path.to_string_lossy().to_ascii_lowercase().ends_with(".gz");
     Ok(Output::Jsonl {
-        file,
         path: path.to_path_buf(),
         key,
         len,
-        gzip,
     })
 }
 
@@ -629,6 +669,7 @@ fn examine(resp: crate::fetch::Response, ctx: &Ctx, item: &Item) -> Fetched {
     }
     f.content = match discover::read_feed_or_sitemap(&resp.body) {
         Doc::Entries(e) => Content::Entries(e),
+        Doc::Urls(u) => Content::Urls(u),
         Doc::Sitemaps(s) => Content::Sitemaps(s),
         Doc::Other => {
             let ct = resp

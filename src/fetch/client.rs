@@ -4,13 +4,15 @@
 //! caught on every hop), conditional GET, robots.txt per host.
 
 use super::politeness::Politeness;
-use super::robots::{MAX_ROBOTS_BYTES, Robots};
+use super::robots::{self, MAX_ROBOTS_BYTES, Robots};
 use super::urlnorm::{self, UrlError, host_key};
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::OnceCell;
+use tokio::time::Instant;
 use url::Url;
 
 /// Token matched against robots.txt `User-agent` lines.
@@ -192,12 +194,31 @@ enum Hop {
     Redirect(Url, u32),
 }
 
+/// A host's robots.txt rules as cached by the fetcher.
+#[derive(Debug)]
+struct CachedRobots {
+    robots: Arc<Robots>,
+    /// The pass it was read in: it serves the rest of that pass whatever its age.
+    pass: u64,
+    /// Until when later passes may reuse it; `None` for answers that hold for one
+    /// pass only (robots.txt unreachable or 5xx, RFC 9309 2.3.1.4).
+    expires: Option<Instant>,
+}
+
+impl CachedRobots {
+    fn usable(&self, pass: u64, now: Instant) -> bool {
+        self.pass == pass || self.expires.is_some_and(|e| now < e)
+    }
+}
+
 /// The fetcher: a pooled HTTP client, the politeness scheduler and robots.txt cache.
 pub struct Fetcher {
     client: reqwest::Client,
     cfg: FetchConfig,
     polite: Politeness,
-    robots: Mutex<HashMap<String, Arc<OnceCell<Arc<Robots>>>>>,
+    robots: Mutex<HashMap<String, Arc<OnceCell<CachedRobots>>>>,
+    /// The current pass (see [`Fetcher::begin_pass`]).
+    pass: AtomicU64,
 }
 
 impl Fetcher {
@@ -220,6 +241,7 @@ impl Fetcher {
             cfg,
             polite,
             robots: Mutex::new(HashMap::new()),
+            pass: AtomicU64::new(0),
         })
     }
 
@@ -233,25 +255,46 @@ impl Fetcher {
         &self.polite
     }
 
-    /// The robots.txt rules of `url`'s host, fetched once per fetcher (per pass).
+    /// Starts a new crawl pass. A robots.txt is read at most once per host per pass;
+    /// a later pass reuses it until it is [`robots::ROBOTS_TTL`] old (or its
+    /// `Cache-Control: max-age` ran out), and always reads it again when the last
+    /// attempt failed.
+    pub fn begin_pass(&self) {
+        self.pass.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The robots.txt rules of `url`'s host, from the cache while they are fresh.
     pub async fn robots_for(&self, url: &Url) -> Arc<Robots> {
         let key = host_key(url);
+        let pass = self.pass.load(Ordering::Relaxed);
         let cell = {
             let mut m = self.robots.lock().unwrap_or_else(|e| e.into_inner());
-            m.entry(key.clone()).or_default().clone()
+            let cell = m.entry(key.clone()).or_default();
+            if cell.get().is_some_and(|c| !c.usable(pass, Instant::now())) {
+                *cell = Arc::default();
+            }
+            cell.clone()
         };
         cell.get_or_init(|| async {
-            let r = Arc::new(self.load_robots(url).await);
+            let (r, ttl) = self.load_robots(url).await;
+            let r = Arc::new(r);
             if let Some(d) = r.crawl_delay {
                 self.polite.raise_delay(&key, d).await;
             }
-            r
+            CachedRobots {
+                robots: r,
+                pass,
+                expires: ttl.map(|t| Instant::now() + t),
+            }
         })
         .await
+        .robots
         .clone()
     }
 
-    async fn load_robots(&self, url: &Url) -> Robots {
+    /// Reads robots.txt for `url`'s host; with how long later passes may reuse the
+    /// answer (`None`: this pass only).
+    async fn load_robots(&self, url: &Url) -> (Robots, Option<Duration>) {
         let mut robots_url = url.clone();
         robots_url.set_path("/robots.txt");
         robots_url.set_query(None);
@@ -263,20 +306,27 @@ impl Fetcher {
             {
                 Ok(Hop::Done(r)) => {
                     let text = String::from_utf8_lossy(&r.body);
-                    tracing::debug!(url = %robots_url, "robots.txt read");
-                    return Robots::parse(&text, ROBOTS_TOKEN);
+                    let cc = r
+                        .headers
+                        .iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("cache-control"))
+                        .map(|(_, v)| v.as_str());
+                    let ttl = robots::cache_ttl(cc);
+                    tracing::debug!(url = %robots_url, ?ttl, "robots.txt read");
+                    return (Robots::parse(&text, ROBOTS_TOKEN), Some(ttl));
                 }
                 Ok(Hop::Redirect(next, _)) => target = next,
                 Err(FetchError::Status(_, s)) if (400..500).contains(&s) => {
-                    return Robots::allow_all();
+                    return (Robots::allow_all(), Some(robots::ROBOTS_TTL));
                 }
                 Err(e) => {
                     tracing::warn!("robots.txt unavailable, host skipped this pass: {e}");
-                    return Robots::disallow_all();
+                    return (Robots::disallow_all(), None);
                 }
             }
         }
-        Robots::allow_all()
+        tracing::warn!(url = %robots_url, "robots.txt: too many redirects, no rules this pass");
+        (Robots::allow_all(), None)
     }
 
     /// Fetches `url`: robots.txt, politeness, retries, redirects, limits. `Ok` holds a

@@ -10,6 +10,32 @@ pub const MAX_ROBOTS_BYTES: usize = 512 * 1024;
 /// Longest crawl delay honoured; a larger value would stall the host for hours.
 pub const MAX_CRAWL_DELAY: Duration = Duration::from_secs(60);
 
+/// Longest time a robots.txt is reused across passes: RFC 9309 (2.4) says crawlers
+/// should not use a cached copy for more than 24 hours. A shorter `Cache-Control:
+/// max-age` from the server wins.
+pub const ROBOTS_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// How long a robots.txt answer may be reused, from its `Cache-Control` header:
+/// `max-age` (capped at [`ROBOTS_TTL`]), zero for `no-store` / `no-cache`, else
+/// [`ROBOTS_TTL`].
+pub fn cache_ttl(cache_control: Option<&str>) -> Duration {
+    let Some(cc) = cache_control else {
+        return ROBOTS_TTL;
+    };
+    for d in cc.split(',') {
+        let d = d.trim().to_ascii_lowercase();
+        if d == "no-store" || d == "no-cache" {
+            return Duration::ZERO;
+        }
+        if let Some(v) = d.strip_prefix("max-age=")
+            && let Ok(secs) = v.trim_matches('"').parse::<u64>()
+        {
+            return Duration::from_secs(secs).min(ROBOTS_TTL);
+        }
+    }
+    ROBOTS_TTL
+}
+
 /// One allow or disallow rule.
 #[derive(Debug, Clone)]
 struct Rule {
@@ -204,6 +230,19 @@ Sitemap: https://x.test/sitemap.xml
         assert_eq!(r.crawl_delay, Some(Duration::from_millis(500)));
         let other = Robots::parse(txt, "somebot");
         assert!(!other.allowed("/yes"));
+    }
+
+    #[test]
+    fn cache_ttl_from_cache_control() {
+        assert_eq!(cache_ttl(None), ROBOTS_TTL);
+        assert_eq!(cache_ttl(Some("public")), ROBOTS_TTL);
+        assert_eq!(
+            cache_ttl(Some("public, max-age=600")),
+            Duration::from_secs(600)
+        );
+        assert_eq!(cache_ttl(Some("max-age=999999999")), ROBOTS_TTL);
+        assert_eq!(cache_ttl(Some("no-cache")), Duration::ZERO);
+        assert_eq!(cache_ttl(Some("Max-Age=\"5\"")), Duration::from_secs(5));
     }
 
     #[test]
