@@ -156,35 +156,40 @@ pub fn word_stats(text: &str) -> WordStats {
 }
 
 /// A word of up to 8 bytes packed into an integer, ASCII-lowercased, for fast lookup.
-fn word_key(w: &str) -> u64 {
-    let mut buf = [0u8; 8];
+const fn word_key(w: &str) -> u64 {
     let b = w.as_bytes();
-    let n = b.len().min(8);
-    buf[..n].copy_from_slice(&b[..n]);
-    buf.make_ascii_lowercase();
+    let mut buf = [0u8; 8];
+    let mut i = 0;
+    while i < b.len() && i < 8 {
+        buf[i] = b[i].to_ascii_lowercase();
+        i += 1;
+    }
     u64::from_be_bytes(buf)
 }
 
 /// Slots of the stop-word table (a power of two, about four times the words).
 const STOP_SLOTS: usize = 1024;
 
-/// [`STOP_WORDS`] as an open-addressing table of keys (0 = empty): one or two probes a
-/// word, where a binary search would take eight.
-static STOP_TABLE: LazyLock<Box<[u64; STOP_SLOTS]>> = LazyLock::new(|| {
-    let mut t = Box::new([0u64; STOP_SLOTS]);
-    for w in STOP_WORDS {
-        let k = word_key(w);
+/// [`STOP_WORDS`] as an open-addressing table of keys (0 = empty), built at compile
+/// time: one or two probes a word, where a binary search would take eight, and no
+/// initialisation check on the hot path.
+static STOP_TABLE: [u64; STOP_SLOTS] = {
+    let mut t = [0u64; STOP_SLOTS];
+    let mut w = 0;
+    while w < STOP_WORDS.len() {
+        let k = word_key(STOP_WORDS[w]);
         let mut i = slot(k);
         while t[i] != 0 && t[i] != k {
             i = (i + 1) % STOP_SLOTS;
         }
         t[i] = k;
+        w += 1;
     }
     t
-});
+};
 
 /// Home slot of a key.
-fn slot(k: u64) -> usize {
+const fn slot(k: u64) -> usize {
     (k.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 54) as usize % STOP_SLOTS
 }
 
@@ -194,7 +199,7 @@ fn is_stop_word(w: &str) -> bool {
         return false;
     }
     let k = word_key(w);
-    let t = &**STOP_TABLE;
+    let t = &STOP_TABLE;
     let mut i = slot(k);
     loop {
         match t[i] {
