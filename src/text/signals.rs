@@ -120,12 +120,36 @@ fn is_dense_script(c: char) -> bool {
 /// Counts words, case and stop words in one pass over the text.
 pub fn word_stats(text: &str) -> WordStats {
     let mut s = WordStats::default();
-    for w in text.split_ascii_whitespace() {
+    let b = text.as_bytes();
+    let mut i = 0;
+    // One pass over the bytes. Words end at ASCII whitespace and are trimmed of ASCII
+    // punctuation: both are single bytes, so every cut falls on a char boundary.
+    while i < b.len() {
+        while i < b.len() && b[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i == b.len() {
+            break;
+        }
+        let mut start = i;
+        let mut high = 0u8;
+        while i < b.len() && !b[i].is_ascii_whitespace() {
+            high |= b[i];
+            i += 1;
+        }
         s.words += 1;
-        let w = w.trim_matches(|c: char| c.is_ascii_punctuation());
-        let Some(&b0) = w.as_bytes().first() else {
+        let mut end = i;
+        while start < end && b[start].is_ascii_punctuation() {
+            start += 1;
+        }
+        while end > start && b[end - 1].is_ascii_punctuation() {
+            end -= 1;
+        }
+        if start == end {
             continue;
-        };
+        }
+        let w = &text[start..end];
+        let b0 = b[start];
         if b0.is_ascii() {
             if b0.is_ascii_lowercase() {
                 s.cased += 1;
@@ -134,8 +158,7 @@ pub fn word_stats(text: &str) -> WordStats {
                 s.cased += 1;
             }
         } else {
-            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
-            let Some(first) = w.chars().next() else {
+            let Some(first) = w.chars().find(|c| c.is_alphanumeric()) else {
                 continue;
             };
             if first.is_lowercase() {
@@ -145,7 +168,7 @@ pub fn word_stats(text: &str) -> WordStats {
                 s.cased += 1;
             }
         }
-        if !w.is_ascii() {
+        if high >= 0x80 {
             s.dense += w.chars().filter(|&c| is_dense_script(c)).count() as u32;
         }
         if is_stop_word(w) {
