@@ -23,6 +23,18 @@ fn page(tag: &str) -> String {
     )
 }
 
+/// Runs gleaner with `input` on its standard input.
+fn run_with_stdin(args: &[&str], input: &[u8]) -> std::process::Output {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = Command::new(BIN).args(args).output().expect("run gleaner");
     (
@@ -139,45 +151,27 @@ fn gzip_and_stdin_inputs() {
     assert!(out.contains("The harbour gzip reopened"));
 
     // A list of inputs can come from a pipe too (`find ... | gleaner clean --input-list -`).
-    let mut child = Command::new(BIN)
-        .args(["clean", "--format", "jsonl", "--input-list", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("# pages\n{}\n\n", gz.display()).as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = run_with_stdin(
+        &["clean", "--format", "jsonl", "--input-list", "-"],
+        format!("# pages\n{}\n\n", gz.display()).as_bytes(),
+    );
     assert!(o.status.success());
     assert!(String::from_utf8_lossy(&o.stdout).contains("The harbour gzip reopened"));
     let (code, _, err) = run(&["clean", "--input-list", "-", "-"]);
     assert_eq!(code, 2);
     assert!(err.contains("both read standard input"), "{err}");
 
-    let mut child = Command::new(BIN)
-        .args([
+    let o = run_with_stdin(
+        &[
             "clean",
             "--format",
             "jsonl",
             "--url",
             "https://x.test/s",
             "-",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(page("stdin").as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+        ],
+        page("stdin").as_bytes(),
+    );
     assert!(o.status.success());
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["source"], "-");

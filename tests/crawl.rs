@@ -259,16 +259,7 @@ db = "{db}"
 }
 
 fn run_pass(job: &str, dir: &Path) -> PassStats {
-    let job = Job::parse(job, dir).unwrap();
-    let mut c = Crawler::open(job, None).unwrap();
-    c.report_failures = false;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(c.run_pass(&AtomicBool::new(false), |_| {}))
-        .unwrap()
+    run_passes(job, dir, 1).pop().unwrap()
 }
 
 /// Runs `n` passes with one crawler, as `--every` does.

@@ -280,17 +280,10 @@ const TAIL_MIN_BODY_RATIO: u32 = 4;
 /// ...and at least this long: a short page's last lines are its article.
 const TAIL_MIN_BODY_CHARS: u32 = 500;
 
-/// True when a block stands like a section heading: a heading tag, or a short line
-/// without sentence punctuation, or a short line that ends in a colon.
+/// True when a block stands like a section heading ([`is_heading_like`]) and is not a
+/// list item.
 fn is_section_heading(doc: &Doc, b: &Block) -> bool {
-    if matches!(b.tag, Tag::H(_)) {
-        return true;
-    }
-    if b.chars > hints::MAX_RELATED_HEADING_CHARS as u32 || b.tag == Tag::Li {
-        return false;
-    }
-    let t = doc.text(b).trim_end();
-    b.stops == 0 || (b.stops == 1 && t.ends_with(':'))
+    b.tag != Tag::Li && is_heading_like(doc, b)
 }
 
 /// Shortest block that reads as a paragraph of prose.
@@ -410,18 +403,7 @@ pub fn assemble(doc: &Doc, order: &[usize]) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::walk::{WalkOptions, walk};
-    use scraper::Html;
-
-    fn doc(html: &str) -> Doc {
-        walk(
-            &Html::parse_document(html),
-            &WalkOptions {
-                strip_unlikely: true,
-                strip_semantic: true,
-            },
-        )
-    }
+    use crate::extract::walk::strict_doc as doc;
 
     fn texts<'a>(d: &'a Doc, order: &[usize]) -> Vec<&'a str> {
         order.iter().map(|&i| d.text(&d.blocks[i])).collect()

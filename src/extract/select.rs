@@ -2,7 +2,7 @@
 //! container wins, qualifying siblings join it, and weak sub-containers are dropped.
 
 use super::hints::{self, Tag};
-use super::walk::{Block, Doc, El, NONE, PARA_MIN_CHARS};
+use super::walk::{Block, Doc, El, NONE, PARA_MIN_CHARS, fnv1a};
 
 /// Ancestor levels a paragraph's score reaches (Readability uses 5).
 const SCORE_LEVELS: usize = 5;
@@ -66,22 +66,12 @@ fn init(el: &mut El) {
 /// (rating prompts, card captions, "log in to comment"), not article prose: no vote.
 const REPEATED_MIN_COUNT: u32 = 3;
 
-/// FNV-1a hash of a block's text.
-fn text_hash(s: &str) -> u64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in s.bytes() {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x100000001b3);
-    }
-    h
-}
-
 /// For each block, whether its text is repeated on the page (see [`REPEATED_MIN_COUNT`]).
 fn repeated_blocks(doc: &Doc) -> Vec<bool> {
     let hashes: Vec<u64> = doc
         .blocks
         .iter()
-        .map(|b| if votes(b) { text_hash(doc.text(b)) } else { 0 })
+        .map(|b| if votes(b) { fnv1a(doc.text(b)) } else { 0 })
         .collect();
     let mut counts: std::collections::HashMap<u64, u32> =
         std::collections::HashMap::with_capacity(hashes.len());
@@ -391,17 +381,16 @@ pub fn keep_blocks(doc: &Doc, roots: &[u32]) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::extract::walk::{WalkOptions, walk};
-    use scraper::Html;
+    use crate::extract::walk::strict_doc as doc;
 
-    fn doc(html: &str) -> Doc {
-        walk(
-            &Html::parse_document(html),
-            &WalkOptions {
-                strip_unlikely: true,
-                strip_semantic: true,
-            },
-        )
+    /// Texts of the blocks `keep` marks.
+    fn kept_texts<'a>(d: &'a Doc, keep: &[bool]) -> Vec<&'a str> {
+        d.blocks
+            .iter()
+            .zip(keep)
+            .filter(|(_, k)| **k)
+            .map(|(b, _)| d.text(b))
+            .collect()
     }
 
     const PARA: &str = "This is a long paragraph of article text, with commas, clauses, and enough words to count as prose.";
@@ -474,13 +463,7 @@ mod tests {
         let mut d = doc(&html);
         let top = score(&mut d).unwrap();
         let keep = keep_blocks(&d, &[top]);
-        let kept: Vec<&str> = d
-            .blocks
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(b, _)| d.text(b))
-            .collect();
+        let kept = kept_texts(&d, &keep);
         assert_eq!(kept.len(), 4, "{kept:?}");
         assert_eq!(kept[0], lead);
     }
@@ -495,7 +478,7 @@ mod tests {
         let mut d = doc(&html);
         let top = score(&mut d).unwrap();
         let keep = keep_blocks(&d, &[refine(&d, top)]);
-        let kept = d.blocks.iter().zip(&keep).filter(|(_, k)| **k).count();
+        let kept = kept_texts(&d, &keep).len();
         assert_eq!(kept, 7, "four paragraphs and three items, not the menu");
     }
 
@@ -508,13 +491,7 @@ mod tests {
         let mut d = doc(&html);
         let top = score(&mut d).unwrap();
         let keep = keep_blocks(&d, &[top]);
-        let kept: Vec<&str> = d
-            .blocks
-            .iter()
-            .zip(&keep)
-            .filter(|(_, k)| **k)
-            .map(|(b, _)| d.text(b))
-            .collect();
+        let kept = kept_texts(&d, &keep);
         assert_eq!(kept, [PARA, PARA]);
     }
 }

@@ -457,14 +457,31 @@ impl Walker {
     }
 }
 
-/// FNV-1a hash of a class attribute.
-fn class_hash(s: &str) -> u64 {
+/// FNV-1a hash of a string: a fast key for class attributes and block texts.
+pub fn fnv1a(s: &str) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
-    for b in s.trim().bytes() {
+    for b in s.bytes() {
         h ^= b as u64;
         h = h.wrapping_mul(0x100000001b3);
     }
-    h.max(1)
+    h
+}
+
+/// Hash of a class attribute (never 0, which means "no class").
+fn class_hash(s: &str) -> u64 {
+    fnv1a(s.trim()).max(1)
+}
+
+/// The strict walk of a parsed snippet, for the cleaner's unit tests.
+#[cfg(test)]
+pub fn strict_doc(html: &str) -> Doc {
+    walk(
+        &Html::parse_document(html),
+        &WalkOptions {
+            strip_unlikely: true,
+            strip_semantic: true,
+        },
+    )
 }
 
 /// Text of the direct text children of a node (for `<title>` and scripts).

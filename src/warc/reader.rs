@@ -318,41 +318,10 @@ fn read_resource(
         discard(r, len)?;
         return Ok(Outcome::Skip(reason));
     }
-    if len > max_payload {
-        discard(r, len)?;
-        return Ok(Outcome::Bad(format!(
-            "payload of {len} bytes is larger than the {} MiB page limit; skipped",
-            max_payload >> 20
-        )));
+    match read_payload(r, len, max_payload)? {
+        Some(body) => Ok(Outcome::Page(page(headers, body, Some(content_type)))),
+        None => Ok(too_large(len, max_payload)),
     }
-    let mut body = Vec::with_capacity(len.min(1 << 20) as usize);
-    r.by_ref()
-        .take(len)
-        .read_to_end(&mut body)
-        .map_err(|e| stream_error(&e))?;
-    if (body.len() as u64) < len {
-        return Err(format!(
-            "truncated record: payload of {len} bytes declared, {} present",
-            body.len()
-        ));
-    }
-    let date = header(headers, "warc-date").unwrap_or_default().to_string();
-    let charset = crate::decode::charset_param(content_type);
-    Ok(Outcome::Page(Page {
-        source: String::new(),
-        url: header(headers, "warc-target-uri")
-            .map(|u| u.trim_start_matches('<').trim_end_matches('>').to_string()),
-        bytes: body,
-        charset: (!charset.is_empty()).then(|| charset.to_string()),
-        fetched: (!date.is_empty()).then(|| date.clone()),
-        warc: Some(WarcOrigin {
-            record_id: header(headers, "warc-record-id")
-                .unwrap_or_default()
-                .to_string(),
-            date,
-            offset: 0,
-        }),
-    }))
 }
 
 /// Opens the unpacked stream of a `.warc.zst` archive: reads the dictionary frame
@@ -587,21 +556,9 @@ fn read_block(
             return Ok(Outcome::Skip(format!("{} payload", mime(ct))));
         }
     }
-    if body_len > max_payload {
-        discard(&mut block, body_len)?;
-        return Ok(Outcome::Bad(format!(
-            "payload of {body_len} bytes is larger than the {} MiB page limit; skipped",
-            max_payload >> 20
-        )));
-    }
-    let mut body = Vec::with_capacity(body_len.min(1 << 20) as usize);
-    block.read_to_end(&mut body).map_err(|e| stream_error(&e))?;
-    if (body.len() as u64) < body_len {
-        return Err(format!(
-            "truncated record: payload of {body_len} bytes declared, {} present",
-            body.len()
-        ));
-    }
+    let Some(mut body) = read_payload(&mut block, body_len, max_payload)? else {
+        return Ok(too_large(body_len, max_payload));
+    };
     if header(&http, "transfer-encoding")
         .is_some_and(|v| v.to_ascii_lowercase().contains("chunked"))
     {
@@ -625,14 +582,47 @@ fn read_block(
             "payload without Content-Type, not HTML".into(),
         ));
     }
+    Ok(Outcome::Page(page(headers, body, content_type.as_deref())))
+}
+
+/// Reads a payload of `len` bytes; None (and the payload passed over) when it is larger
+/// than `max`, an error when the record ends before it does.
+fn read_payload(r: &mut impl BufRead, len: u64, max: u64) -> Result<Option<Vec<u8>>, String> {
+    if len > max {
+        discard(r, len)?;
+        return Ok(None);
+    }
+    let mut body = Vec::with_capacity(len.min(1 << 20) as usize);
+    r.take(len)
+        .read_to_end(&mut body)
+        .map_err(|e| stream_error(&e))?;
+    if (body.len() as u64) < len {
+        return Err(format!(
+            "truncated record: payload of {len} bytes declared, {} present",
+            body.len()
+        ));
+    }
+    Ok(Some(body))
+}
+
+/// The error for a payload over the page limit.
+fn too_large(len: u64, max: u64) -> Outcome {
+    Outcome::Bad(format!(
+        "payload of {len} bytes is larger than the {} MiB page limit; skipped",
+        max >> 20
+    ))
+}
+
+/// The page of a record: URL from `WARC-Target-URI`, fetch date from `WARC-Date`,
+/// declared charset from the payload's `Content-Type`.
+fn page(headers: &[(String, String)], body: Vec<u8>, content_type: Option<&str>) -> Page {
     let date = header(headers, "warc-date").unwrap_or_default().to_string();
-    Ok(Outcome::Page(Page {
+    Page {
         source: String::new(),
         url: header(headers, "warc-target-uri")
             .map(|u| u.trim_start_matches('<').trim_end_matches('>').to_string()),
         bytes: body,
         charset: content_type
-            .as_deref()
             .map(crate::decode::charset_param)
             .filter(|c| !c.is_empty())
             .map(str::to_string),
@@ -644,7 +634,7 @@ fn read_block(
             date,
             offset: 0,
         }),
-    }))
+    }
 }
 
 /// The media type of a `Content-Type` value, lower-case, without parameters.
